@@ -1,0 +1,670 @@
+"""Scene spec of the reference generator: a prompt's ``scene:`` mapping -> frozen dataclasses.
+
+World frame: metres, **y up**, x to the right of the default camera, z towards the default
+camera (negative z is farther away). The floor is the plane y = 0. Times are seconds.
+
+Top-level keys (all optional except ``objects``)::
+
+    objects:      list of objects (below); may be empty for a pure camera/sky shot
+    floor:        {kind: tiles|wood|grass|asphalt|plain|mirror|glossy|none, color: <colour>}
+                  or just the kind as a string. Default {kind: tiles, color: (per kind)}.
+    time_of_day:  sunrise|morning|noon|afternoon|sunset|dusk|night. Default noon.
+                  Sets sky gradient, sun colour/height and ambient level.
+    sky:          {time_of_day: ..., color: <colour> (overrides the gradient's top)}
+    mood:         neutral|calm|cheerful|dramatic|gloomy|mysterious|romantic|tense|eerie.
+                  Colour grading only (saturation, contrast, tint, haze). Default neutral.
+    light:        {azimuth: deg (0 = from the camera side, 90 = from the right),
+                   elevation: deg above horizon, from: left|right|front|back|above (shortcut),
+                   moving: bool, sweep: deg the azimuth turns over the clip (default 90 when
+                   moving), intensity: 0..2 (1), color: <colour>}
+    camera:       {move: static|pan_left|pan_right|tilt_up|tilt_down|dolly_in|dolly_out|
+                   zoom_in|zoom_out|orbit|tracking|push_in|"tracking:<object id>",
+                   target: <object id> (tracking), amount: 0..3 (1 = the move's default size),
+                   fov: vertical degrees (45), position: [x,y,z] (0,1.6,6),
+                   look_at: [x,y,z] (0,0.6,0)}. A bare string is the move.
+    duration_s:   clip length the simulation covers; default = num_frames / fps of the request.
+    gravity:      m/s^2 magnitude (9.81); the ``low_gravity``/``reversed_gravity`` defects
+                  change it inside the simulation.
+
+Object keys (one mapping per object)::
+
+    id:          unique slug ([A-Za-z0-9_.-]); the Truth object id; default ``<kind><n>``
+    kind:        sphere (ball) | cube (box, crate) | cylinder | glass | cup | bottle | plank |
+                 domino | person (man, woman, child, character) | car | flying_car | bird |
+                 drone | building | wall | screen | pillar | container (open_box, basket) |
+                 table | cone
+    count:       N > 1 replicates the object along x; ids become ``<id>_1 .. <id>_N``
+    color:       a name (red, orange, yellow, green, blue, purple, pink, white, black, grey,
+                 brown, gold, silver, cyan, magenta, teal, navy, beige, ...), ``#rrggbb`` or
+                 [r, g, b] in 0..255. Default per kind.
+    material:    rubber|wood|metal|glass|plastic|stone|cloth|ceramic|neon|emissive|mirror.
+                 Sets restitution, friction, shininess; neon/emissive glow; mirror reflects.
+    size:        metres: a number or [width, height, depth]. A number is the height of
+                 person, glass, cup, bottle, cylinder, cone, domino, wall, screen, pillar,
+                 building, and the width (diameter, edge) of every other kind. Default per kind.
+    position:    [x, y, z] of the object's bottom centre (y = height of its lowest point).
+                 Default: objects spread along x at z = 0, on the floor.
+    velocity:    [vx, vy, vz] m/s initial velocity (overrides direction/speed).
+    motion:      static | falls | thrown | rolls | slides | path | spins | topples |
+                 walks | runs | waves | jumps | picks_up | carries | flies.
+                 Default: falls when y > 0 and the object is a free body, else static.
+    direction:   left|right|toward|away|up|down or [x, y, z]: direction of rolls/slides/
+                 thrown/walks/runs/flies/topples. Default right.
+    speed:       m/s along ``direction`` (default per motion: rolls 2, slides 2.5, thrown 4,
+                 walks 1.2, runs 3, flies 3, path 2)
+    path:        [[x, y, z], ...] waypoints followed at ``speed`` (motion path/flies; cars,
+                 drones, birds); with path, motion defaults to ``path``
+    target:      object id: picks_up/carries (the carried object), or what ``thrown`` aims at
+    start_s:     seconds before the motion begins (default 0)
+    restitution: 0..1 bounce factor override; friction: 0..2 override
+    breakable:   bool (default true for glass): shatters on a hard impact
+    spin:        turns per second about the vertical axis (motion spins; default 0.25)
+    yaw:         degrees about the vertical axis (boxes, cars, people face their motion)
+
+Unknown keys are problems (``validate_scene`` lists them), so typos never pass silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "COLORS", "KINDS", "KIND_ALIASES", "MATERIALS", "MOTIONS", "CAMERA_MOVES", "FLOOR_KINDS",
+    "TIMES_OF_DAY", "MOODS", "Scene", "SceneObject", "Floor", "Light", "CameraSpec",
+    "validate_scene", "parse_scene", "canonical_kind", "parse_color",
+]
+
+Vec3 = tuple[float, float, float]
+
+COLORS: dict[str, Vec3] = {
+    "red": (0.85, 0.1, 0.08), "dark_red": (0.5, 0.04, 0.04), "orange": (0.95, 0.45, 0.05),
+    "yellow": (0.95, 0.85, 0.1), "gold": (0.9, 0.7, 0.2), "green": (0.15, 0.65, 0.2),
+    "dark_green": (0.05, 0.35, 0.1), "lime": (0.55, 0.9, 0.15), "teal": (0.05, 0.55, 0.55),
+    "cyan": (0.1, 0.85, 0.9), "blue": (0.1, 0.3, 0.9), "light_blue": (0.5, 0.75, 0.95),
+    "navy": (0.05, 0.08, 0.4), "purple": (0.5, 0.15, 0.7), "violet": (0.6, 0.3, 0.9),
+    "magenta": (0.9, 0.1, 0.7), "pink": (0.97, 0.5, 0.7), "white": (0.93, 0.93, 0.92),
+    "black": (0.05, 0.05, 0.06), "grey": (0.5, 0.5, 0.52), "gray": (0.5, 0.5, 0.52),
+    "dark_grey": (0.25, 0.25, 0.27), "light_grey": (0.75, 0.75, 0.77), "silver": (0.78, 0.8, 0.83),
+    "brown": (0.45, 0.27, 0.12), "beige": (0.85, 0.78, 0.62), "tan": (0.78, 0.62, 0.42),
+    "cream": (0.95, 0.92, 0.8), "turquoise": (0.2, 0.85, 0.75), "maroon": (0.45, 0.05, 0.1),
+    "olive": (0.45, 0.45, 0.1), "copper": (0.75, 0.42, 0.2), "bronze": (0.7, 0.5, 0.25),
+}
+
+#: canonical kind -> (default size (w, h, d) m, default material, default colour name, free body)
+KINDS: dict[str, tuple[Vec3, str, str, bool]] = {
+    "sphere": ((0.4, 0.4, 0.4), "rubber", "red", True),
+    "cube": ((0.5, 0.5, 0.5), "wood", "orange", True),
+    "cylinder": ((0.4, 0.6, 0.4), "plastic", "blue", True),
+    "cone": ((0.4, 0.6, 0.4), "plastic", "orange", True),
+    "glass": ((0.16, 0.3, 0.16), "glass", "light_blue", True),
+    "cup": ((0.2, 0.22, 0.2), "ceramic", "white", True),
+    "bottle": ((0.16, 0.5, 0.16), "glass", "green", True),
+    "plank": ((1.6, 0.12, 0.3), "wood", "tan", True),
+    "domino": ((0.25, 0.5, 0.08), "wood", "white", True),
+    "person": ((0.5, 1.75, 0.3), "cloth", "blue", False),
+    "car": ((1.8, 1.3, 3.8), "metal", "red", False),
+    "flying_car": ((1.8, 1.0, 3.6), "metal", "silver", False),
+    "bird": ((0.5, 0.2, 0.3), "cloth", "black", False),
+    "drone": ((0.6, 0.15, 0.6), "plastic", "dark_grey", False),
+    "building": ((3.0, 12.0, 3.0), "stone", "grey", False),
+    "wall": ((2.0, 1.5, 0.2), "stone", "beige", False),
+    "screen": ((1.6, 1.6, 0.08), "cloth", "dark_grey", False),
+    "pillar": ((0.5, 2.5, 0.5), "stone", "light_grey", False),
+    "container": ((1.0, 0.5, 1.0), "wood", "brown", False),
+    "table": ((1.6, 0.75, 0.9), "wood", "brown", False),
+}
+
+KIND_ALIASES: dict[str, str] = {
+    "ball": "sphere", "orb": "sphere", "box": "cube", "crate": "cube", "block": "cube",
+    "tin": "cylinder", "can": "cylinder", "barrel": "cylinder", "wine_glass": "glass",
+    "vase": "bottle", "mug": "cup", "board": "plank", "beam": "plank", "man": "person",
+    "woman": "person", "child": "person", "character": "person", "human": "person",
+    "figure": "person", "flyingcar": "flying_car", "flying-car": "flying_car",
+    "vehicle": "car", "tower": "building", "skyscraper": "building", "occluder": "wall",
+    "curtain": "screen", "panel": "screen", "column": "pillar", "post": "pillar",
+    "open_box": "container", "open-box": "container", "basket": "container", "bin": "container",
+    "bucket": "container", "desk": "table",
+}
+
+CHARACTER_KINDS = frozenset({"person"})
+OCCLUDER_KINDS = frozenset({"wall", "screen", "pillar", "building"})
+
+#: material -> (restitution, friction, shininess 0..1, emissive, mirror)
+MATERIALS: dict[str, tuple[float, float, float, bool, bool]] = {
+    "rubber": (0.75, 0.9, 0.25, False, False),
+    "wood": (0.4, 0.5, 0.15, False, False),
+    "metal": (0.3, 0.35, 0.85, False, False),
+    "glass": (0.25, 0.3, 0.95, False, False),
+    "plastic": (0.55, 0.4, 0.5, False, False),
+    "stone": (0.2, 0.7, 0.1, False, False),
+    "cloth": (0.1, 0.9, 0.0, False, False),
+    "ceramic": (0.3, 0.4, 0.7, False, False),
+    "neon": (0.4, 0.4, 0.3, True, False),
+    "emissive": (0.4, 0.4, 0.3, True, False),
+    "mirror": (0.3, 0.3, 1.0, False, True),
+}
+
+MOTIONS = frozenset({
+    "static", "falls", "thrown", "rolls", "slides", "path", "spins", "topples", "walks", "runs",
+    "waves", "jumps", "picks_up", "carries", "flies",
+})
+CHARACTER_MOTIONS = frozenset({"walks", "runs", "waves", "jumps", "picks_up", "carries"})
+CAMERA_MOVES = frozenset({
+    "static", "pan_left", "pan_right", "tilt_up", "tilt_down", "dolly_in", "dolly_out",
+    "zoom_in", "zoom_out", "orbit", "tracking", "push_in",
+})
+FLOOR_KINDS = frozenset({"tiles", "wood", "grass", "asphalt", "plain", "mirror", "glossy", "none"})
+TIMES_OF_DAY = frozenset({"sunrise", "morning", "noon", "afternoon", "sunset", "dusk", "night"})
+MOODS = frozenset({"neutral", "calm", "cheerful", "dramatic", "gloomy", "mysterious", "romantic",
+                   "tense", "eerie"})
+DIRECTIONS: dict[str, Vec3] = {
+    "left": (-1.0, 0.0, 0.0), "right": (1.0, 0.0, 0.0), "toward": (0.0, 0.0, 1.0),
+    "towards": (0.0, 0.0, 1.0), "forward": (0.0, 0.0, 1.0), "away": (0.0, 0.0, -1.0),
+    "back": (0.0, 0.0, -1.0), "up": (0.0, 1.0, 0.0), "down": (0.0, -1.0, 0.0),
+}
+DEFAULT_SPEED = {"rolls": 2.0, "slides": 2.5, "thrown": 4.0, "walks": 1.2, "runs": 3.0,
+                 "flies": 3.0, "path": 2.0, "picks_up": 1.2, "carries": 1.2, "topples": 0.0}
+LIGHT_FROM = {"left": (-90.0, 45.0), "right": (90.0, 45.0), "front": (0.0, 40.0),
+              "back": (180.0, 35.0), "above": (20.0, 80.0)}
+_ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
+
+_OBJECT_KEYS = frozenset({
+    "id", "kind", "count", "color", "colour", "material", "size", "position", "velocity",
+    "motion", "direction", "speed", "path", "target", "start_s", "restitution", "friction",
+    "breakable", "spin", "yaw",
+})
+_TOP_KEYS = frozenset({"objects", "floor", "time_of_day", "sky", "mood", "light", "camera",
+                       "duration_s", "gravity"})
+
+
+@dataclass(frozen=True)
+class SceneObject:
+    """One object after defaults are applied (see the module docstring for each key)."""
+
+    id: str
+    kind: str
+    color: Vec3
+    color_name: str
+    material: str
+    size: Vec3
+    position: Vec3
+    velocity: Vec3 | None = None
+    motion: str = "static"
+    direction: Vec3 = (1.0, 0.0, 0.0)
+    speed: float = 0.0
+    path: tuple[Vec3, ...] = ()
+    target: str | None = None
+    start_s: float = 0.0
+    restitution: float = 0.5
+    friction: float = 0.5
+    breakable: bool = False
+    spin: float = 0.25
+    yaw: float = 0.0
+
+    @property
+    def emissive(self) -> bool:
+        return MATERIALS[self.material][3]
+
+    @property
+    def mirror(self) -> bool:
+        return MATERIALS[self.material][4]
+
+
+@dataclass(frozen=True)
+class Floor:
+    kind: str = "tiles"
+    color: Vec3 | None = None
+
+
+@dataclass(frozen=True)
+class Light:
+    azimuth: float = 35.0
+    elevation: float = 50.0
+    moving: bool = False
+    sweep: float = 90.0
+    intensity: float = 1.0
+    color: Vec3 | None = None
+
+
+@dataclass(frozen=True)
+class CameraSpec:
+    move: str = "static"
+    target: str | None = None
+    amount: float = 1.0
+    fov: float = 45.0
+    position: Vec3 = (0.0, 1.6, 6.0)
+    look_at: Vec3 = (0.0, 0.6, 0.0)
+
+
+@dataclass(frozen=True)
+class Scene:
+    objects: tuple[SceneObject, ...] = ()
+    floor: Floor = Floor()
+    time_of_day: str = "noon"
+    sky_color: Vec3 | None = None
+    mood: str = "neutral"
+    light: Light = Light()
+    camera: CameraSpec = CameraSpec()
+    duration_s: float | None = None
+    gravity: float = 9.81
+    source: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def object(self, oid: str) -> SceneObject:
+        for o in self.objects:
+            if o.id == oid:
+                return o
+        raise KeyError(oid)
+
+
+# ------------------------------------------------------------------------------------ helpers
+def canonical_kind(kind: str) -> str | None:
+    """Canonical kind for a name or alias (case/space-insensitive), None when unknown."""
+    k = str(kind).strip().lower().replace(" ", "_")
+    k = KIND_ALIASES.get(k, k)
+    return k if k in KINDS else None
+
+
+def parse_color(value: Any) -> tuple[Vec3, str] | None:
+    """``(rgb in 0..1, name)`` from a colour name, ``#rrggbb`` or [r, g, b] 0..255; None if bad."""
+    if isinstance(value, str):
+        v = value.strip().lower().replace(" ", "_").replace("-", "_")
+        if v in COLORS:
+            return COLORS[v], v
+        if re.fullmatch(r"#[0-9a-f]{6}", v):
+            rgb = tuple(int(v[i:i + 2], 16) / 255.0 for i in (1, 3, 5))
+            return (rgb[0], rgb[1], rgb[2]), v
+        return None
+    if (isinstance(value, Sequence) and len(value) == 3 and all(_is_num(c) for c in value)
+            and all(0 <= float(c) <= 255 for c in value)):
+        rgb3 = tuple(float(c) / 255.0 for c in value)
+        return (rgb3[0], rgb3[1], rgb3[2]), "rgb({},{},{})".format(*(int(c) for c in value))
+    return None
+
+
+def _is_num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) < 1e6
+
+
+def _vec3(v: Any) -> Vec3 | None:
+    if isinstance(v, Sequence) and not isinstance(v, str) and len(v) == 3 and all(map(_is_num, v)):
+        return (float(v[0]), float(v[1]), float(v[2]))
+    return None
+
+
+def _direction(v: Any) -> Vec3 | None:
+    if isinstance(v, str):
+        return DIRECTIONS.get(v.strip().lower())
+    d = _vec3(v)
+    if d is None or sum(c * c for c in d) < 1e-12:
+        return None
+    n = sum(c * c for c in d) ** 0.5
+    return (d[0] / n, d[1] / n, d[2] / n)
+
+
+# --------------------------------------------------------------------------------- validation
+class _Problems(list):
+    def add(self, key: str, problem: str) -> None:
+        self.append((key, problem))
+
+
+def validate_scene(mapping: Any) -> list[tuple[str, str]]:
+    """Problems of a scene mapping as ``(key path, problem)``; empty when it is valid."""
+    problems = _Problems()
+    _build(mapping, problems)
+    return list(problems)
+
+
+def parse_scene(mapping: Any) -> Scene:
+    """Build a :class:`Scene`; raise ValueError listing every problem when the mapping is bad."""
+    problems = _Problems()
+    scene = _build(mapping, problems)
+    if problems or scene is None:
+        raise ValueError("invalid scene: " + "; ".join(f"{k}: {p}" for k, p in problems))
+    return scene
+
+
+def _build(m: Any, pr: _Problems) -> Scene | None:
+    if m is None:
+        m = {}
+    if not isinstance(m, Mapping):
+        pr.add("scene", f"must be a mapping, got {type(m).__name__}")
+        return None
+    for k in m:
+        if k not in _TOP_KEYS:
+            pr.add(f"scene.{k}", f"unknown key; expected one of {sorted(_TOP_KEYS)}")
+    tod = str(m.get("time_of_day", "noon")).lower()
+    sky_color = None
+    sky = m.get("sky")
+    if isinstance(sky, str):
+        sky = {"time_of_day": sky}
+    if isinstance(sky, Mapping):
+        for k in sky:
+            if k not in ("time_of_day", "color", "colour"):
+                pr.add(f"scene.sky.{k}", "unknown key; expected time_of_day or color")
+        tod = str(sky.get("time_of_day", tod)).lower()
+        c = sky.get("color", sky.get("colour"))
+        if c is not None:
+            pc = parse_color(c)
+            if pc is None:
+                pr.add("scene.sky.color", f"unknown colour {c!r}")
+            else:
+                sky_color = pc[0]
+    elif sky is not None:
+        pr.add("scene.sky", "must be a mapping or a time of day")
+    if tod not in TIMES_OF_DAY:
+        pr.add("scene.time_of_day", f"{tod!r} is not one of {sorted(TIMES_OF_DAY)}")
+        tod = "noon"
+    mood = str(m.get("mood", "neutral")).lower()
+    if mood not in MOODS:
+        pr.add("scene.mood", f"{mood!r} is not one of {sorted(MOODS)}")
+        mood = "neutral"
+    floor = _floor(m.get("floor"), pr)
+    light = _light(m.get("light"), tod, pr)
+    duration = m.get("duration_s")
+    if duration is not None and not (_is_num(duration) and 0 < duration <= 120):
+        pr.add("scene.duration_s", "must be a number in (0, 120]")
+        duration = None
+    gravity = m.get("gravity", 9.81)
+    if not (_is_num(gravity) and 0 <= gravity <= 100):
+        pr.add("scene.gravity", "must be a number in [0, 100] (m/s^2 magnitude)")
+        gravity = 9.81
+    objs = _objects(m.get("objects", []), pr)
+    camera = _camera(m.get("camera"), {o.id for o in objs}, pr)
+    ids = {o.id for o in objs}
+    for i, o in enumerate(objs):
+        if o.target is not None and o.target not in ids:
+            pr.add(f"scene.objects[{i}].target", f"no object with id {o.target!r}")
+    return Scene(tuple(objs), floor, tod, sky_color, mood, light, camera,
+                 None if duration is None else float(duration), float(gravity), dict(m))
+
+
+def _floor(f: Any, pr: _Problems) -> Floor:
+    if f is None:
+        return Floor()
+    if isinstance(f, str):
+        f = {"kind": f}
+    if not isinstance(f, Mapping):
+        pr.add("scene.floor", "must be a mapping or a floor kind")
+        return Floor()
+    for k in f:
+        if k not in ("kind", "color", "colour"):
+            pr.add(f"scene.floor.{k}", "unknown key; expected kind or color")
+    kind = str(f.get("kind", "tiles")).lower()
+    if kind not in FLOOR_KINDS:
+        pr.add("scene.floor.kind", f"{kind!r} is not one of {sorted(FLOOR_KINDS)}")
+        kind = "tiles"
+    color = None
+    c = f.get("color", f.get("colour"))
+    if c is not None:
+        pc = parse_color(c)
+        if pc is None:
+            pr.add("scene.floor.color", f"unknown colour {c!r}")
+        else:
+            color = pc[0]
+    return Floor(kind, color)
+
+
+def _light(li: Any, tod: str, pr: _Problems) -> Light:
+    az, el = 35.0, {"sunrise": 12.0, "sunset": 10.0, "dusk": 8.0, "night": 55.0,
+                    "morning": 30.0, "afternoon": 35.0}.get(tod, 55.0)
+    if tod in ("sunrise", "morning"):
+        az = -60.0
+    elif tod in ("sunset", "dusk", "afternoon"):
+        az = 60.0
+    if li is None:
+        return Light(az, el)
+    if not isinstance(li, Mapping):
+        pr.add("scene.light", "must be a mapping")
+        return Light(az, el)
+    keys = ("azimuth", "elevation", "from", "moving", "sweep", "intensity", "color", "colour")
+    for k in li:
+        if k not in keys:
+            pr.add(f"scene.light.{k}", f"unknown key; expected one of {list(keys)}")
+    if "from" in li:
+        fr = str(li["from"]).lower()
+        if fr in LIGHT_FROM:
+            az, el = LIGHT_FROM[fr]
+        else:
+            pr.add("scene.light.from", f"{fr!r} is not one of {sorted(LIGHT_FROM)}")
+    vals = {}
+    for k, lo, hi, default in (("azimuth", -360, 360, az), ("elevation", 1, 90, el),
+                               ("sweep", -360, 360, 90.0), ("intensity", 0, 3, 1.0)):
+        v = li.get(k, default)
+        if not (_is_num(v) and lo <= v <= hi):
+            pr.add(f"scene.light.{k}", f"must be a number in [{lo}, {hi}]")
+            v = default
+        vals[k] = float(v)
+    color = None
+    c = li.get("color", li.get("colour"))
+    if c is not None:
+        pc = parse_color(c)
+        if pc is None:
+            pr.add("scene.light.color", f"unknown colour {c!r}")
+        else:
+            color = pc[0]
+    return Light(vals["azimuth"], vals["elevation"], bool(li.get("moving", False)),
+                 vals["sweep"], vals["intensity"], color)
+
+
+def _camera(c: Any, ids: set[str], pr: _Problems) -> CameraSpec:
+    if c is None:
+        return CameraSpec()
+    if isinstance(c, str):
+        c = {"move": c}
+    if not isinstance(c, Mapping):
+        pr.add("scene.camera", "must be a mapping or a move name")
+        return CameraSpec()
+    keys = ("move", "target", "amount", "fov", "position", "look_at")
+    for k in c:
+        if k not in keys:
+            pr.add(f"scene.camera.{k}", f"unknown key; expected one of {list(keys)}")
+    move = str(c.get("move", "static")).strip().lower().replace("-", "_").replace(" ", "_")
+    target = c.get("target")
+    if move.startswith("tracking:"):
+        move, target = "tracking", move.split(":", 1)[1]
+    if move not in CAMERA_MOVES:
+        pr.add("scene.camera.move", f"{move!r} is not one of {sorted(CAMERA_MOVES)}")
+        move = "static"
+    if move == "tracking":
+        if target is None and ids:
+            target = sorted(ids)[0]
+        if target is not None and str(target) not in ids:
+            pr.add("scene.camera.target", f"no object with id {target!r}")
+            target = None
+    amount = c.get("amount", 1.0)
+    if not (_is_num(amount) and 0 <= amount <= 3):
+        pr.add("scene.camera.amount", "must be a number in [0, 3]")
+        amount = 1.0
+    fov = c.get("fov", 45.0)
+    if not (_is_num(fov) and 5 <= fov <= 120):
+        pr.add("scene.camera.fov", "must be vertical degrees in [5, 120]")
+        fov = 45.0
+    d = CameraSpec()
+    pos, look = d.position, d.look_at
+    for k in ("position", "look_at"):
+        if k in c:
+            v = _vec3(c[k])
+            if v is None:
+                pr.add(f"scene.camera.{k}", "must be [x, y, z] numbers")
+            elif k == "position":
+                pos = v
+            else:
+                look = v
+    if sum((a - b) ** 2 for a, b in zip(pos, look)) < 1e-6:
+        pr.add("scene.camera.look_at", "must differ from position")
+        pos, look = d.position, d.look_at
+    return CameraSpec(move, None if target is None else str(target), float(amount), float(fov),
+                      pos, look)
+
+
+def _objects(items: Any, pr: _Problems) -> list[SceneObject]:
+    if not isinstance(items, Sequence) or isinstance(items, str):
+        pr.add("scene.objects", "must be a list of object mappings")
+        return []
+    out: list[SceneObject] = []
+    seen: set[str] = set()
+    counts: dict[str, int] = {}
+    slot = 0
+    for i, item in enumerate(items):
+        key = f"scene.objects[{i}]"
+        if not isinstance(item, Mapping):
+            pr.add(key, "must be a mapping")
+            continue
+        for k in item:
+            if k not in _OBJECT_KEYS:
+                pr.add(f"{key}.{k}", f"unknown key; expected one of {sorted(_OBJECT_KEYS)}")
+        kind = canonical_kind(item.get("kind", "sphere"))
+        if kind is None:
+            pr.add(f"{key}.kind", f"unknown kind {item.get('kind')!r}; expected one of "
+                                  f"{sorted(KINDS)} or an alias such as ball, box, man")
+            kind = "sphere"
+        counts[kind] = counts.get(kind, 0) + 1
+        oid = str(item.get("id", f"{kind}{counts[kind]}" if counts[kind] > 1 else kind))
+        if not _ID_RE.match(oid):
+            pr.add(f"{key}.id", f"{oid!r} is not a slug ([A-Za-z0-9_.-], max 64)")
+        n = item.get("count", 1)
+        if not (isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 12):
+            pr.add(f"{key}.count", "must be an integer in [1, 12]")
+            n = 1
+        base = _one_object(item, kind, oid, key, slot, pr)
+        slot += n
+        for j in range(n):
+            o = base
+            if n > 1:
+                w = max(base.size[0], base.size[2]) * 1.6
+                x = base.position[0] + (j - (n - 1) / 2) * w
+                o = _replace(base, id=f"{oid}_{j + 1}",
+                             position=(x, base.position[1], base.position[2]))
+            if o.id in seen:
+                pr.add(f"{key}.id", f"duplicate id {o.id!r}")
+            seen.add(o.id)
+            out.append(o)
+    return out
+
+
+def _replace(o: SceneObject, **kw: Any) -> SceneObject:
+    from dataclasses import replace
+
+    return replace(o, **kw)
+
+
+def _one_object(it: Mapping[str, Any], kind: str, oid: str, key: str, slot: int,
+                pr: _Problems) -> SceneObject:
+    dsize, dmat, dcol, free = KINDS[kind]
+    mat = str(it.get("material", dmat)).lower()
+    if mat not in MATERIALS:
+        pr.add(f"{key}.material", f"{mat!r} is not one of {sorted(MATERIALS)}")
+        mat = dmat
+    cval = it.get("color", it.get("colour", dcol))
+    pc = parse_color(cval)
+    if pc is None:
+        pr.add(f"{key}.color", f"unknown colour {cval!r}; use a name, #rrggbb or [r,g,b] 0..255")
+        pc = parse_color(dcol)
+    assert pc is not None
+    size = dsize
+    s = it.get("size")
+    if s is not None:
+        if _is_num(s) and 0.01 <= s <= 100:
+            k = float(s) / (dsize[1] if kind in _HEIGHT_SIZED else dsize[0])
+            size = (dsize[0] * k, dsize[1] * k, dsize[2] * k)
+        elif _vec3(s) is not None and all(0.005 <= v <= 100 for v in _vec3(s)):  # type: ignore[union-attr]
+            size = _vec3(s)  # type: ignore[assignment]
+        else:
+            pr.add(f"{key}.size", "must be metres in [0.01, 100] or [w, h, d]")
+    if kind == "sphere":
+        size = (size[0], size[0], size[0])
+    pos = (-1.5 + 1.0 * (slot % 4), 0.0, -0.5 * (slot // 4))
+    if "position" in it:
+        p = _vec3(it["position"])
+        if p is None or not all(abs(v) <= 500 for v in p):
+            pr.add(f"{key}.position", "must be [x, y, z] metres (|v| <= 500)")
+        else:
+            pos = p
+    vel = None
+    if "velocity" in it:
+        vel = _vec3(it["velocity"])
+        if vel is None or not all(abs(v) <= 100 for v in vel):
+            pr.add(f"{key}.velocity", "must be [vx, vy, vz] m/s (|v| <= 100)")
+            vel = None
+    path: tuple[Vec3, ...] = ()
+    if "path" in it:
+        raw = it["path"]
+        ok = isinstance(raw, Sequence) and not isinstance(raw, str)
+        pts = [_vec3(p) for p in raw] if ok else []
+        if len(pts) < 2 or any(p is None for p in pts):
+            pr.add(f"{key}.path", "must be a list of >= 2 [x, y, z] waypoints")
+        else:
+            path = tuple(pts)  # type: ignore[arg-type]
+    default_motion = "path" if path else ("falls" if free and pos[1] > 1e-6 else "static")
+    if kind in ("bird", "drone", "flying_car") and not path and "motion" not in it:
+        default_motion = "static"
+    motion = str(it.get("motion", default_motion)).strip().lower().replace("-", "_")
+    motion = {"fall": "falls", "roll": "rolls", "slide": "slides", "throw": "thrown",
+              "walk": "walks", "run": "runs", "wave": "waves", "jump": "jumps",
+              "carry": "carries", "pick_up": "picks_up", "fly": "flies", "spin": "spins",
+              "topple": "topples", "drops": "falls", "dropped": "falls"}.get(motion, motion)
+    if motion not in MOTIONS:
+        pr.add(f"{key}.motion", f"{motion!r} is not one of {sorted(MOTIONS)}")
+        motion = "static"
+    if motion in CHARACTER_MOTIONS and kind not in CHARACTER_KINDS:
+        pr.add(f"{key}.motion", f"{motion!r} needs a character (kind person), not {kind!r}")
+        motion = "static"
+    if motion in ("picks_up", "carries") and "target" not in it:
+        pr.add(f"{key}.target", f"motion {motion!r} needs target: <object id>")
+    if motion == "path" and not path:
+        pr.add(f"{key}.path", "motion 'path' needs path: [[x,y,z], ...]")
+        motion = "static"
+    direction: Vec3 = (1.0, 0.0, 0.0)
+    if "direction" in it:
+        d = _direction(it["direction"])
+        if d is None:
+            pr.add(f"{key}.direction", f"must be one of {sorted(DIRECTIONS)} or a non-zero [x,y,z]")
+        else:
+            direction = d
+    speed = it.get("speed", DEFAULT_SPEED.get(motion, 0.0))
+    if not (_is_num(speed) and 0 <= speed <= 100):
+        pr.add(f"{key}.speed", "must be m/s in [0, 100]")
+        speed = DEFAULT_SPEED.get(motion, 0.0)
+    rest, fric = MATERIALS[mat][0], MATERIALS[mat][1]
+    for k, lo, hi in (("restitution", 0, 1), ("friction", 0, 2)):
+        if k in it:
+            v = it[k]
+            if not (_is_num(v) and lo <= v <= hi):
+                pr.add(f"{key}.{k}", f"must be a number in [{lo}, {hi}]")
+            elif k == "restitution":
+                rest = float(v)
+            else:
+                fric = float(v)
+    start = it.get("start_s", 0.0)
+    if not (_is_num(start) and 0 <= start <= 120):
+        pr.add(f"{key}.start_s", "must be seconds in [0, 120]")
+        start = 0.0
+    glassy = kind == "glass" or (mat == "glass" and kind in ("bottle", "cup"))
+    breakable = it.get("breakable", glassy)
+    if not isinstance(breakable, bool):
+        pr.add(f"{key}.breakable", "must be true or false")
+        breakable = False
+    spin = it.get("spin", 0.25)
+    if not (_is_num(spin) and -10 <= spin <= 10):
+        pr.add(f"{key}.spin", "must be turns per second in [-10, 10]")
+        spin = 0.25
+    yaw = it.get("yaw", 0.0)
+    if not (_is_num(yaw) and -360 <= yaw <= 360):
+        pr.add(f"{key}.yaw", "must be degrees in [-360, 360]")
+        yaw = 0.0
+    target = it.get("target")
+    return SceneObject(
+        id=oid, kind=kind, color=pc[0], color_name=pc[1], material=mat, size=size,
+        position=pos, velocity=vel, motion=motion, direction=direction, speed=float(speed),
+        path=path, target=None if target is None else str(target), start_s=float(start),
+        restitution=rest, friction=fric, breakable=bool(breakable), spin=float(spin),
+        yaw=float(yaw),
+    )
+
+
+#: kinds whose scalar ``size`` is their height (others: their width / diameter / edge)
+_HEIGHT_SIZED = frozenset({"person", "glass", "cup", "bottle", "building", "pillar", "cylinder",
+                           "cone", "wall", "screen", "domino"})
