@@ -1,0 +1,78 @@
+"""Pure functions behind ``warping_error``, ``motion_smoothness`` and ``dynamic_degree``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = [
+    "warp_mse",
+    "smoothness_score",
+    "dynamic_sample_indices",
+    "dynamic_verdict",
+]
+
+
+def warp_mse(ref: np.ndarray, warped: np.ndarray, matched: np.ndarray) -> float:
+    """EvalCrafter-style warping error of one pair, pixels scaled to [0, 1]:
+
+        e = sum_x matched(x) * mean_c (warped(x) - ref(x))^2 / sum_x matched(x)
+
+    ``ref``/``warped`` are ``(h, w, 3)`` in 0..255; NaN when no pixel is matched.
+    """
+    n = int(matched.sum())
+    if n == 0:
+        return float("nan")
+    d = (warped[matched].astype(np.float64) - ref[matched].astype(np.float64)) / 255.0
+    return float(np.mean(d**2))
+
+
+def smoothness_score(errors: Sequence[float]) -> float:
+    """VBench motion smoothness from per-odd-frame mean absolute errors (8-bit levels):
+    ``(255 - mean_k d_k) / 255``, 1 = interpolation reproduces every odd frame exactly."""
+    if len(errors) == 0:
+        return 1.0
+    return float((255.0 - float(np.mean(errors))) / 255.0)
+
+
+def dynamic_sample_indices(num_frames: int, fps: float,
+                           timestamps: Sequence[float] | None = None) -> list[int]:
+    """Frame indices resampled to about 8 fps, VBench style.
+
+    ``interval = max(1, round(fps / 8))``. For constant frame rate this is every
+    ``interval``-th frame, exactly VBench's choice. When per-frame ``timestamps`` (seconds)
+    are known, targets ``t_0 + k * interval / fps`` are matched to the nearest frame, which
+    keeps the 8 fps spacing on variable-frame-rate input; duplicates are dropped.
+    """
+    interval = max(1, round(fps / 8.0))
+    if timestamps is None or len(timestamps) != num_frames or num_frames < 2:
+        return list(range(0, num_frames, interval))
+    ts = np.asarray(timestamps, dtype=np.float64)
+    step = interval / fps
+    targets = np.arange(ts[0], ts[-1] + 1e-9, step)
+    idx: list[int] = []
+    for tt in targets:
+        j = int(np.argmin(np.abs(ts - tt)))
+        if not idx or j > idx[-1]:
+            idx.append(j)
+    return idx
+
+
+def dynamic_verdict(top5: Sequence[float], num_sampled: int, min_side: int) -> dict:
+    """VBench dynamic degree for one video.
+
+    ``top5`` holds, per sampled pair, the mean of the top 5 % flow magnitudes (px at the
+    working resolution). ``thres = 6.0 * min_side / 256``; ``count_num = max(1,
+    round(4 * T' / 16))`` with T' sampled frames (Python rounding as VBench; ``max(1, .)``
+    is our guard for T' < 3). Dynamic when at least ``count_num`` pairs exceed ``thres``.
+    """
+    thres = 6.0 * min_side / 256.0
+    count_num = max(1, round(4 * num_sampled / 16))
+    n_over = int(np.sum(np.asarray(top5, dtype=np.float64) > thres))
+    return {
+        "dynamic": bool(n_over >= count_num),
+        "thres_px": float(thres),
+        "count_num": int(count_num),
+        "pairs_over": n_over,
+    }
