@@ -27,14 +27,14 @@ _LAZY = {
     "load_generator": "sora_bench.generator",
 }
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .generator import load_generator
-    from .metrics import get_metric
-    from .results import RunResult
-    from .runner import run_suite, score_videos
-    from .suite import Suite, load_suite
-    from .types import GenerationRequest, Prompt, Tracks, Truth, Video, VideoSpec
-    from .video_io import read_video, write_video
+if TYPE_CHECKING:  # pragma: no cover - names for type checkers
+    from .generator import load_generator  # noqa: F401
+    from .metrics import get_metric  # noqa: F401
+    from .results import RunResult  # noqa: F401
+    from .runner import run_suite, score_videos  # noqa: F401
+    from .suite import Suite, load_suite  # noqa: F401
+    from .types import GenerationRequest, Prompt, Tracks, Truth, Video, VideoSpec  # noqa: F401
+    from .video_io import read_video, write_video  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:

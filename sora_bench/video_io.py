@@ -1,0 +1,467 @@
+"""The one place that decodes and encodes video.
+
+Reading gives the :class:`~sora_bench.types.Video` contract from:
+
+- containers through PyAV (mp4, webm, mkv, mov, avi, gif, webp ...), with FFmpeg's log
+  captured into ``meta["warnings"]``, timestamps from pts, ``vfr`` detected;
+- ``.npy`` arrays (``allow_pickle=False``; float data needs a declared value range, given as
+  ``value_range=`` or a sidecar ``<name>.json`` with ``{"value_range": [lo, hi], "fps": F}``);
+- folders of image frames (natural sort: ``2.png`` before ``10.png``).
+
+Limits (file bytes, pixels per frame, frames) are checked before decoding whenever the
+header tells, and again while decoding. Every failure is an :class:`InputError` naming the
+file, the problem and the fix, with a ``reason`` slug for the sample status.
+
+Writing: H.264 mp4 (yuv420p; odd sizes are written as yuv444p, which H.264 allows without
+padding), and animated WebP/GIF previews for reports.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError
+from .types import Video
+
+__all__ = [
+    "Limits",
+    "VIDEO_EXTENSIONS",
+    "IMAGE_EXTENSIONS",
+    "read_video",
+    "write_video",
+    "encode_preview",
+    "write_preview",
+    "discover_videos",
+    "natural_key",
+]
+
+VIDEO_EXTENSIONS = (".mp4", ".webm", ".mkv", ".mov", ".avi", ".gif", ".m4v")
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
+ARRAY_EXTENSIONS = (".npy",)
+DEFAULT_FPS = 24.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Refuse inputs beyond these before they eat the machine.
+
+    Attributes:
+        max_file_bytes: size of one file on disk.
+        max_pixels: width x height of one frame.
+        max_frames: frames decoded from one video.
+    """
+
+    max_file_bytes: int = 4 * 1024**3
+    max_pixels: int = 4096 * 4096
+    max_frames: int = 20_000
+
+    def check_pixels(self, path: Path, width: int, height: int) -> None:
+        if width * height > self.max_pixels:
+            raise InputError(
+                path,
+                f"frame size {width}x{height} exceeds the limit of {self.max_pixels} pixels",
+                "downscale the video, or raise the limit (Limits.max_pixels) if it is genuine",
+                reason="too_large",
+            )
+
+    def check_frames(self, path: Path, count: int) -> None:
+        if count > self.max_frames:
+            raise InputError(
+                path,
+                f"more than {self.max_frames} frames",
+                "trim the video, or raise the limit (Limits.max_frames)",
+                reason="too_many_frames",
+            )
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(name: str) -> tuple[Any, ...]:
+    """Sort key where digit runs compare as numbers: ``f2`` < ``f10``."""
+    return tuple(int(p) if p.isdigit() else p.lower() for p in _DIGITS.split(name))
+
+
+# ------------------------------------------------------------------------------------ reading
+def read_video(
+    path: str | os.PathLike[str],
+    *,
+    limits: Limits | None = None,
+    fps: float | None = None,
+    value_range: tuple[float, float] | None = None,
+) -> Video:
+    """Decode ``path`` (container, ``.npy`` or frame folder) into a :class:`Video`.
+
+    ``fps`` overrides the frame rate (required information for frame folders and arrays
+    without a sidecar, else :data:`DEFAULT_FPS` is used and recorded as ``fps_source``).
+    Raises :class:`InputError` with reason ``not_found``, ``permission``, ``empty_file``,
+    ``too_large``, ``too_many_frames``, ``not_a_video``, ``corrupt_container``,
+    ``no_frames``, ``mixed_sizes``, ``bad_array`` or ``bad_range``.
+    """
+    p = Path(path)
+    limits = limits or Limits()
+    if not p.exists():
+        raise InputError(p, "file not found", "check the path and the video id", reason="not_found")
+    if p.is_dir():
+        return _read_frame_folder(p, limits, fps)
+    try:
+        size = p.stat().st_size
+        with open(p, "rb"):
+            pass
+    except PermissionError as exc:
+        raise InputError(p, "no permission to read it", "fix the file's permissions",
+                         reason="permission") from exc
+    if size == 0:
+        raise InputError(p, "empty file (0 bytes)", "re-export the video; the file has no data",
+                         reason="empty_file")
+    if size > limits.max_file_bytes:
+        raise InputError(p, f"file is {size} bytes, over the {limits.max_file_bytes}-byte limit",
+                         "trim or re-encode it, or raise Limits.max_file_bytes", reason="too_large")
+    if p.suffix.lower() in ARRAY_EXTENSIONS:
+        return _read_npy(p, limits, fps, value_range)
+    return _read_container(p, limits, fps)
+
+
+def _sidecar(p: Path) -> dict[str, Any]:
+    for cand in (p.with_suffix(".json"), p.with_name(p.name + ".json")):
+        if cand.is_file() and cand.stat().st_size < 1_000_000:
+            try:
+                data = json.loads(cand.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(data, dict):
+                return data
+    return {}
+
+
+def _read_npy(p: Path, limits: Limits, fps: float | None,
+              value_range: tuple[float, float] | None) -> Video:
+    try:
+        with open(p, "rb") as fh:
+            version = np.lib.format.read_magic(fh)
+            shape, _fortran, dtype = np.lib.format._read_array_header(  # type: ignore[attr-defined]
+                fh, version, max_header_size=10_000
+            )
+    except (ValueError, OSError) as exc:
+        raise InputError(p, f"not a valid .npy file ({exc})", "save it with numpy.save",
+                         reason="bad_array") from exc
+    if dtype.hasobject:
+        raise InputError(p, "object array (would need pickle to load; refused)",
+                         "save a numeric uint8 array (T,H,W,3) with numpy.save", reason="bad_array")
+    if len(shape) not in (3, 4):
+        raise InputError(p, f"array shape {shape} is not (T,H,W[,C])",
+                         "save frames as (T, H, W, 3)", reason="bad_array")
+    limits.check_frames(p, int(shape[0]))
+    limits.check_pixels(p, int(shape[2]), int(shape[1]))
+    arr = np.load(p, allow_pickle=False)
+    side = _sidecar(p)
+    vr = value_range or (tuple(side["value_range"]) if "value_range" in side else None)
+    fps_used, fps_source = _choose_fps(fps, side.get("fps"), None)
+    try:
+        video = Video.from_array(arr, fps_used, value_range=vr, source=str(p),  # type: ignore[arg-type]
+                                 meta={"decoder": "numpy", "pix_fmt": str(arr.dtype),
+                                       "fps_source": fps_source, "vfr": False, "warnings": ()})
+    except InputError as exc:
+        raise InputError(p, exc.problem, exc.fix + "; or write a sidecar "
+                         f"{p.with_suffix('.json').name} with {{\"value_range\": [0, 1]}}",
+                         reason="bad_range") from None
+    return video
+
+
+def _choose_fps(override: float | None, declared: Any, measured: float | None) -> tuple[float, str]:
+    if override:
+        return float(override), "override"
+    try:
+        if declared and float(declared) > 0:
+            return float(declared), "declared"
+    except (TypeError, ValueError):
+        pass
+    if measured and math.isfinite(measured) and measured > 0:
+        return float(measured), "timestamps"
+    return DEFAULT_FPS, "default"
+
+
+def _read_frame_folder(p: Path, limits: Limits, fps: float | None) -> Video:
+    from PIL import Image
+
+    files = sorted((f for f in p.iterdir()
+                    if f.is_file() and not f.is_symlink() and not f.name.startswith(".")
+                    and f.suffix.lower() in IMAGE_EXTENSIONS),
+                   key=lambda f: natural_key(f.name))
+    if not files:
+        raise InputError(p, "folder has no image frames",
+                         f"put frames named 0001.png ... in it ({', '.join(IMAGE_EXTENSIONS)})",
+                         reason="no_frames")
+    limits.check_frames(p, len(files))
+    frames = []
+    first_size = None
+    had_alpha = False
+    for f in files:
+        try:
+            with Image.open(f) as im:
+                limits.check_pixels(f, im.width, im.height)
+                if first_size is None:
+                    first_size = im.size
+                elif im.size != first_size:
+                    raise InputError(
+                        p, f"mixed frame sizes: {f.name} is {im.size[0]}x{im.size[1]}, "
+                        f"{files[0].name} is {first_size[0]}x{first_size[1]}",
+                        "resize all frames to one size", reason="mixed_sizes")
+                had_alpha = had_alpha or ("A" in im.getbands())
+                frames.append(np.asarray(im.convert("RGB"), dtype=np.uint8))
+        except InputError:
+            raise
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:
+            raise InputError(f, f"cannot read image ({exc})", "re-export the frame",
+                             reason="corrupt_image") from exc
+    side = _sidecar(p / "meta.json") if (p / "meta.json").exists() else {}
+    fps_used, fps_source = _choose_fps(fps, side.get("fps"), None)
+    return Video(np.stack(frames), fps_used, str(p),
+                 {"decoder": "pillow", "pix_fmt": "rgb24", "had_alpha": had_alpha,
+                  "vfr": False, "fps_source": fps_source, "warnings": ()})
+
+
+def _looks_like_media(p: Path) -> bool:
+    with open(p, "rb") as fh:
+        head = fh.read(64)
+    signatures = (b"GIF8", b"\x1aE\xdf\xa3", b"RIFF", b"OggS", b"FLV")
+    return head[4:8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip") or \
+        head.startswith(signatures)
+
+
+def _read_container(p: Path, limits: Limits, fps: float | None) -> Video:
+    import av
+    import av.logging
+
+    warnings: list[str] = []
+    frames: list[np.ndarray] = []
+    times: list[float] = []
+    with av.logging.Capture(local=False) as logs:
+        try:
+            container = av.open(str(p), mode="r", metadata_errors="ignore")
+        except av.error.FFmpegError as exc:
+            if _looks_like_media(p):
+                raise InputError(
+                    p, f"damaged or truncated container ({_ffmpeg_reason(exc, logs)})",
+                    "re-export it; an mp4 cut short loses its index ('moov atom'): "
+                    "re-download or re-encode with the index at the front (-movflags faststart)",
+                    reason="corrupt_container") from None
+            raise InputError(p, f"not a video file ({_ffmpeg_reason(exc, logs)})",
+                             "check the file really is a video (mp4, webm, mkv, gif)",
+                             reason="not_a_video") from None
+        try:
+            if not container.streams.video:
+                raise InputError(p, "no video stream in the file", "export with a video track",
+                                 reason="no_frames")
+            stream = container.streams.video[0]
+            cc = stream.codec_context
+            if cc.width and cc.height:
+                limits.check_pixels(p, cc.width, cc.height)
+            declared_frames = int(stream.frames or 0)
+            declared_rate = float(stream.average_rate) if stream.average_rate else None
+            declared_duration = (float(stream.duration * stream.time_base)
+                                 if stream.duration is not None and stream.time_base else None)
+            pix_fmt = cc.pix_fmt or ""
+            decoder = cc.name
+            try:
+                for frame in container.decode(stream):
+                    limits.check_pixels(p, frame.width, frame.height)
+                    if len(frames) >= limits.max_frames:
+                        limits.check_frames(p, len(frames) + 1)
+                    if frames and (frame.width, frame.height) != (frames[0].shape[1],
+                                                                  frames[0].shape[0]):
+                        warnings.append(f"frame size changed mid-stream at frame {len(frames)}; "
+                                        "resized to the first frame's size")
+                        frame = frame.reformat(width=frames[0].shape[1], height=frames[0].shape[0])
+                    frames.append(frame.to_ndarray(format="rgb24"))
+                    t = frame.time
+                    times.append(float(t) if t is not None else float("nan"))
+                    pix_fmt = pix_fmt or (frame.format.name if frame.format else "")
+            except av.error.FFmpegError as exc:
+                if not frames:
+                    raise InputError(p, f"cannot decode any frame ({_ffmpeg_reason(exc, logs)})",
+                                     "re-encode the video (e.g. H.264 mp4)",
+                                     reason="corrupt_container") from None
+                warnings.append(f"decoding stopped early after {len(frames)} frames: "
+                                f"{_ffmpeg_reason(exc, logs)}")
+        finally:
+            container.close()
+    for level, name, message in logs:
+        if level is not None and level <= av.logging.WARNING:
+            text = f"{name or 'ffmpeg'}: {str(message).strip()}"
+            if text not in warnings:
+                warnings.append(text)
+    if not frames:
+        raise InputError(p, "no frames could be decoded", "re-encode the video",
+                         reason="no_frames")
+    return _assemble(p, frames, times, fps, warnings, decoder, pix_fmt, declared_frames,
+                     declared_rate, declared_duration)
+
+
+def _ffmpeg_reason(exc: Exception, logs: Iterable[Any]) -> str:
+    msg = getattr(exc, "strerror", None) or str(exc)
+    last = [str(m).strip() for (_lvl, _n, m) in list(logs)[-3:] if m]
+    return "; ".join([msg, *last])[:300]
+
+
+def _assemble(p: Path, frames: list[np.ndarray], times: list[float], fps: float | None,
+              warnings: list[str], decoder: str, pix_fmt: str, declared_frames: int,
+              declared_rate: float | None, declared_duration: float | None) -> Video:
+    ts = np.asarray(times, dtype=np.float64)
+    measured = None
+    vfr = False
+    if len(ts) >= 2 and np.isfinite(ts).all():
+        d = np.diff(ts)
+        if (d > 0).all():
+            med = float(np.median(d))
+            measured = 1.0 / med if med > 0 else None
+            vfr = bool(np.max(np.abs(d - med)) > 0.02 * med + 1e-4)
+    if vfr:
+        warnings.append("variable frame rate: frames kept as decoded; fps is the median rate")
+    fps_used, fps_source = _choose_fps(fps, None, measured)
+    if fps_source == "default" and declared_rate:
+        fps_used, fps_source = declared_rate, "container"
+    n = len(frames)
+    expected = declared_frames or (
+        int(round(declared_duration * declared_rate)) if declared_duration and declared_rate else 0)
+    truncated = expected > 0 and n < expected - 1
+    if truncated:
+        warnings.append(f"truncated_suspect: decoded {n} of {expected} declared frames")
+    elif any("ended prematurely" in w or "Truncat" in w or "partial file" in w
+             for w in warnings):
+        warnings.append(f"truncated_suspect: FFmpeg reports the file ends early ({n} frames)")
+    had_alpha = "a" in pix_fmt.replace("gray", "").replace("bgra", "a") and (
+        pix_fmt.startswith(("yuva", "rgba", "argb", "bgra", "abgr", "ya", "gbrap"))
+        or pix_fmt in ("pal8",))
+    arr = np.stack(frames)
+    meta = {"decoder": decoder, "pix_fmt": pix_fmt, "had_alpha": bool(had_alpha), "vfr": vfr,
+            "fps_source": fps_source, "timestamps": [round(t, 6) for t in ts.tolist()]
+            if np.isfinite(ts).all() else None, "declared_frames": expected or None,
+            "warnings": tuple(warnings)}
+    return Video(arr, fps_used, str(p), meta)
+
+
+# ------------------------------------------------------------------------------------ writing
+def write_video(video: Video, path: str | os.PathLike[str], *, crf: int = 12,
+                preset: str = "medium") -> Path:
+    """Encode ``video`` as H.264 mp4 at constant quality ``crf`` (lower is better).
+
+    yuv420p for even sizes (plays everywhere); odd sizes use yuv444p, which needs no padding.
+    Single-threaded so that identical frames give identical bytes. Written to a temporary
+    name and renamed, so a killed run never leaves a half-written video behind.
+    """
+    import av
+
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp.mp4")
+    even = video.width % 2 == 0 and video.height % 2 == 0
+    rate = _rational_fps(video.fps)
+    try:
+        with av.open(str(tmp), mode="w", format="mp4") as container:
+            stream = container.add_stream("libx264", rate=rate)
+            stream.width, stream.height = video.width, video.height
+            stream.pix_fmt = "yuv420p" if even else "yuv444p"
+            stream.options = {"crf": str(crf), "preset": preset, "threads": "1"}
+            stream.codec_context.thread_count = 1
+            for i in range(video.num_frames):
+                frame = av.VideoFrame.from_ndarray(video.frames[i], format="rgb24")
+                frame.pts = i
+                for packet in stream.encode(frame):
+                    container.mux(packet)
+            for packet in stream.encode():
+                container.mux(packet)
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return out
+
+
+def _rational_fps(fps: float) -> Any:
+    from fractions import Fraction
+
+    return Fraction(fps).limit_denominator(1001)
+
+
+def _preview_frames(video: Video, max_side: int, fps: float, max_frames: int) -> tuple[list[Any], float]:
+    from PIL import Image
+
+    step = max(1, int(round(video.fps / fps))) if fps < video.fps else 1
+    idx = list(range(0, video.num_frames, step))
+    if len(idx) > max_frames:
+        idx = [idx[int(round(i))] for i in np.linspace(0, len(idx) - 1, max_frames)]
+    scale = min(1.0, max_side / max(video.width, video.height))
+    size = (max(1, int(round(video.width * scale))), max(1, int(round(video.height * scale))))
+    images = [Image.fromarray(video.frames[i]).resize(size, Image.Resampling.LANCZOS)
+              if scale < 1.0 else Image.fromarray(video.frames[i]) for i in idx]
+    return images, video.fps / step
+
+
+def encode_preview(video: Video, *, max_side: int = 160, fps: float = 12.0,
+                   fmt: str = "webp", max_frames: int = 48, quality: int = 70) -> bytes:
+    """A small animated preview (WebP or GIF) for reports: downscaled to ``max_side`` px,
+    subsampled to about ``fps``, at most ``max_frames`` frames."""
+    images, eff_fps = _preview_frames(video, max_side, fps, max_frames)
+    duration = max(20, int(round(1000.0 / eff_fps)))
+    buf = io.BytesIO()
+    fmt = fmt.lower()
+    if fmt == "webp":
+        images[0].save(buf, format="WEBP", save_all=True, append_images=images[1:],
+                       duration=duration, loop=0, quality=quality, method=4)
+    elif fmt == "gif":
+        images[0].save(buf, format="GIF", save_all=True, append_images=images[1:],
+                       duration=duration, loop=0, optimize=False)
+    else:
+        raise ValueError(f"preview format {fmt!r}: use 'webp' or 'gif'")
+    return buf.getvalue()
+
+
+def write_preview(video: Video, path: str | os.PathLike[str], **kwargs: Any) -> Path:
+    """Write :func:`encode_preview` output; the format follows the suffix (.webp / .gif)."""
+    out = Path(path)
+    fmt = kwargs.pop("fmt", out.suffix.lstrip(".").lower() or "webp")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(encode_preview(video, fmt=fmt, **kwargs))
+    return out
+
+
+# ---------------------------------------------------------------------------------- discovery
+def discover_videos(folder: str | os.PathLike[str]) -> dict[str, Path]:
+    """Videos in ``folder``: ``<id>.<ext>`` files and ``<id>/`` frame folders, by id.
+
+    Hidden entries, symlinks and sidecars (``.json``) are ignored. Two entries with the
+    same id (``a.mp4`` and ``a.webm``) are an error naming both.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise InputError(root, "not a folder", "pass the folder that holds the videos",
+                         reason="not_found")
+    found: dict[str, Path] = {}
+    for entry in sorted(root.iterdir(), key=lambda e: natural_key(e.name)):
+        if entry.name.startswith(".") or entry.is_symlink():
+            continue
+        if entry.is_dir():
+            if any(f.suffix.lower() in IMAGE_EXTENSIONS for f in entry.iterdir()):
+                vid = entry.name
+            else:
+                continue
+        elif entry.suffix.lower() in VIDEO_EXTENSIONS + ARRAY_EXTENSIONS:
+            vid = entry.stem
+        else:
+            continue
+        if vid in found:
+            raise InputError(root, f"duplicate video id {vid!r}: {found[vid].name} and {entry.name}",
+                             "keep one file per id", reason="duplicate_id")
+        found[vid] = entry
+    return found
