@@ -1,0 +1,412 @@
+"""CLIP image/text encoders behind one small interface, and where their weights come from.
+
+Two backends:
+
+- ``open_clip`` (default): any architecture + pretrained tag open_clip knows (default
+  ``ViT-B-32`` / ``openai``). Images go through the model's own validation transform
+  (PIL: resize shortest side, bicubic, centre crop, CLIP mean/std for the OpenAI tags).
+- ``transformers``: ``CLIPModel`` + ``CLIPProcessor`` (default
+  ``openai/clip-vit-base-patch32``), the classes torchmetrics' ``clip_score`` uses, so numbers
+  can be checked against it. Frames go to the processor as ``(3, H, W)`` uint8 tensors,
+  exactly as torchmetrics passes them.
+
+Interface (both): ``encode_images(frames uint8 (N,H,W,3)) -> float32 (N, D)`` L2-normalised
+rows; ``encode_text(str) -> (float32 (D,) L2-normalised, truncated: bool)``;
+``preprocess_description``; ``identity`` (``open_clip:ViT-B-32:openai:sha256=...``, used in
+protocol strings and cache keys); ``describe()``.
+
+Weights, in order (never random weights for a score): an explicit local file/folder
+(``clip_weights`` setting from ``--clip-weights``, or ``$SORA_BENCH_CLIP_WEIGHTS``), the local
+open_clip / Hugging Face caches (looked up without network), a download when online. If none
+works, :func:`load_backend` raises ``MetricSkip("weights-missing", <fix>)``.
+torch, open_clip and transformers are imported inside functions only.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError, MetricSkip, WeightsError
+from ..weights import (
+    CLIP_WEIGHTS_ENV,
+    hf_cached_file,
+    hf_repo_cache_dir,
+    host_reachable,
+    offline_reason,
+    sha256_file,
+)
+
+__all__ = ["ClipSpec", "Located", "load_backend", "locate_weights", "fetch_weights",
+           "weights_report", "BACKENDS"]
+
+BACKENDS = ("open_clip", "transformers")
+DEFAULTS = {"open_clip": ("ViT-B-32", "openai"), "transformers": ("openai/clip-vit-base-patch32", "hf")}
+#: ``pretrained`` values meaning "no open_clip tag": a custom model with a local weight file.
+_NO_TAG = ("", "none", "local")
+_HF_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+#: open_clip's file names on the Hub (its HF_SAFE_WEIGHTS_NAME / HF_WEIGHTS_NAME).
+_OC_HF_FILES = ("open_clip_model.safetensors", "open_clip_pytorch_model.bin")
+
+
+@dataclass(frozen=True)
+class ClipSpec:
+    """Which CLIP: backend, model (open_clip architecture or HF repo id), pretrained tag,
+    explicit weights path (or None), compute precision (``fp32`` or ``bf16``)."""
+
+    backend: str = "open_clip"
+    model: str = "ViT-B-32"
+    pretrained: str = "openai"
+    weights: str | None = None
+    precision: str = "fp32"
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any], settings: Any = None) -> ClipSpec:
+        """Metric options win over run settings (``clip_backend``, ``clip_model``,
+        ``clip_pretrained``, ``clip_weights``), then ``$SORA_BENCH_CLIP_WEIGHTS``, then defaults."""
+        s = dict(settings or {})
+        backend = str(options.get("backend") or s.get("clip_backend") or "open_clip")
+        if backend not in BACKENDS:
+            raise ConfigError(f"CLIP backend {backend!r}: expected one of {', '.join(BACKENDS)}")
+        model, tag = DEFAULTS[backend]
+        weights = options.get("weights") or s.get("clip_weights") or os.environ.get(CLIP_WEIGHTS_ENV)
+        precision = str(options.get("precision") or "fp32")
+        if precision not in ("fp32", "bf16"):
+            raise ConfigError(f"CLIP precision {precision!r}: expected fp32 or bf16")
+        return cls(backend, str(options.get("model") or s.get("clip_model") or model),
+                   str(options.get("pretrained") or s.get("clip_pretrained") or tag),
+                   str(Path(weights).expanduser()) if weights else None, precision)
+
+
+@dataclass
+class Located:
+    """Result of a weights lookup: ``path`` is None when nothing usable was found."""
+
+    path: str | None
+    source: str  # explicit | cache | download | missing
+    looked_in: list[str] = field(default_factory=list)
+    fix: str = ""
+    download: Any = None  # a zero-argument callable that downloads, when a source is known
+
+
+# ------------------------------------------------------------------------------ weights lookup
+def _open_clip():
+    from .._torchvision_compat import ensure_torchvision_importable
+
+    ensure_torchvision_importable()
+    import open_clip
+
+    return open_clip
+
+
+def _fix_text(spec: ClipSpec, looked: list[str]) -> str:
+    fetch = "sora-bench weights --fetch clip"
+    if spec.backend != "open_clip" or spec.model != "ViT-B-32" or spec.pretrained != "openai":
+        fetch += (f" --clip-backend {spec.backend} --clip-model {spec.model}"
+                  f" --clip-pretrained {spec.pretrained}")
+    kind = "file (.safetensors/.pt/.bin)" if spec.backend == "open_clip" else "folder"
+    return (f"run `{fetch}` on a machine with internet (it fills the cache looked in: "
+            f"{'; '.join(looked) or '-'}), or pass --clip-weights PATH / set "
+            f"{CLIP_WEIGHTS_ENV}=PATH to a local {kind} of {spec.model} {spec.pretrained} weights")
+
+
+def locate_weights(spec: ClipSpec) -> Located:
+    """Find the weights without network. Raises ConfigError for unknown models/tags."""
+    looked: list[str] = []
+    if spec.weights:
+        looked.append(spec.weights)
+        p = Path(spec.weights)
+        if spec.backend == "transformers" and p.is_file():
+            p = p.parent
+        if p.exists():
+            return Located(str(p), "explicit", looked)
+        return Located(None, "missing", looked,
+                       f"the CLIP weights path {spec.weights} does not exist: fix --clip-weights "
+                       f"or {CLIP_WEIGHTS_ENV}")
+    if spec.backend == "transformers":
+        repo = spec.model
+        looked.append(str(hf_repo_cache_dir(repo)))
+        cfg = hf_cached_file(repo, ("config.json",))
+        if cfg and hf_cached_file(repo, _HF_WEIGHT_FILES):
+            return Located(str(Path(cfg).parent), "cache", looked)
+
+        def download() -> str:
+            from huggingface_hub import snapshot_download
+
+            return snapshot_download(repo, allow_patterns=["*.json", "*.txt", "model.safetensors"])
+
+        return Located(None, "missing", looked, _fix_text(spec, looked), download)
+    oc = _open_clip()
+    if spec.model not in oc.list_models() and not spec.model.startswith("local-dir:"):
+        raise ConfigError(f"unknown open_clip model {spec.model!r}; see open_clip.list_models()")
+    cfg = oc.get_pretrained_cfg(spec.model, spec.pretrained)
+    if not cfg:
+        tags = ", ".join(oc.list_pretrained_tags_by_model(spec.model)) or "none"
+        raise ConfigError(f"open_clip {spec.model} has no pretrained tag {spec.pretrained!r} "
+                          f"(known: {tags}); or pass a local file with --clip-weights")
+    hub = cfg.get("hf_hub", "")
+    if hub:
+        repo, name = os.path.split(hub)
+        names = (*_OC_HF_FILES,) if not name else (name[:-4] + ".safetensors", name)
+        looked.append(f"{hf_repo_cache_dir(repo)} ({', '.join(names)})")
+        found = hf_cached_file(repo, names)
+        if found:
+            return Located(found, "cache", looked)
+    if cfg.get("url"):
+        url_file = Path.home() / ".cache" / "clip" / os.path.basename(cfg["url"])
+        looked.append(str(url_file))
+        if url_file.is_file():
+            return Located(str(url_file), "cache", looked)
+    return Located(None, "missing", looked, _fix_text(spec, looked),
+                   lambda: oc.pretrained.download_pretrained(cfg))
+
+
+#: Both backends download from the Hugging Face Hub (open_clip prefers it for every tag that
+#: has an ``hf_hub`` entry, which includes ViT-B-32/openai).
+_DOWNLOAD_HOST = "huggingface.co"
+
+
+def fetch_weights(spec: ClipSpec) -> Located:
+    """Locate, downloading when online. Raises WeightsError with the fix when offline."""
+    loc = locate_weights(spec)
+    if loc.path is not None or loc.download is None:
+        return loc
+    why = offline_reason()
+    if why is None and not host_reachable(_DOWNLOAD_HOST):
+        why = f"{_DOWNLOAD_HOST} is not reachable"
+    if why is not None:
+        raise WeightsError(f"offline ({why}): cannot download CLIP weights. Fix: {loc.fix}")
+    path = loc.download()
+    return Located(str(path), "download", loc.looked_in)
+
+
+# ----------------------------------------------------------------------------------- backends
+class _Backend:
+    name = ""
+
+    def __init__(self, spec: ClipSpec, weights_path: str, sha: str, device: str) -> None:
+        self.spec, self.weights_path, self.sha256, self.device = spec, weights_path, sha, device
+        self.context_length = 77
+        self.preprocess_description = "model-transform"
+        self._text_memo: dict[str, tuple[np.ndarray, bool]] = {}
+
+    @property
+    def identity(self) -> str:
+        tag = "" if self.spec.precision == "fp32" else f":{self.spec.precision}"
+        return f"{self.name}:{self.spec.model}:{self.spec.pretrained}{tag}:sha256={self.sha256}"
+
+    def describe(self) -> dict[str, Any]:
+        return {"backend": self.name, "model": self.spec.model, "pretrained": self.spec.pretrained,
+                "weights_path": self.weights_path, "weights_sha256": self.sha256,
+                "precision": self.spec.precision, "device": self.device,
+                "context_length": self.context_length,
+                "preprocessing": self.preprocess_description}
+
+    def _autocast(self):
+        import contextlib
+
+        import torch
+
+        if self.spec.precision == "bf16":
+            return torch.autocast(torch.device(self.device).type, dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
+    def encode_images(self, frames: np.ndarray, batch_size: int = 32) -> np.ndarray:
+        """L2-normalised float32 embeddings ``(N, D)`` of uint8 RGB frames ``(N, H, W, 3)``."""
+        import torch
+
+        frames = np.asarray(frames)
+        if frames.dtype != np.uint8 or frames.ndim != 4 or frames.shape[-1] != 3:
+            raise ValueError(f"expected uint8 (N,H,W,3) frames, got {frames.dtype} {frames.shape}")
+        out = []
+        with torch.inference_mode(), self._autocast():
+            for start in range(0, len(frames), max(1, int(batch_size))):
+                pixels = self._pixels(frames[start:start + batch_size]).to(self.device)
+                out.append(_unit(self._image_features(pixels)))
+        return np.concatenate(out, axis=0) if out else np.zeros((0, 0), np.float32)
+
+    def encode_text(self, text: str) -> tuple[np.ndarray, bool]:
+        """L2-normalised float32 ``(D,)`` text embedding, and whether the text was truncated
+        to the context length (tokens past it are dropped; the end-of-text token is kept)."""
+        import torch
+
+        if text not in self._text_memo:
+            with torch.inference_mode(), self._autocast():
+                emb, truncated = self._text_features(text)
+            self._text_memo[text] = (_unit(emb)[0], truncated)
+        return self._text_memo[text]
+
+
+def _unit(t: Any) -> np.ndarray:
+    if not hasattr(t, "float"):  # transformers 5 returns a model output; 4.x a tensor
+        t = t.pooler_output
+    a = t.float().cpu().numpy().astype(np.float32)
+    return a / np.maximum(np.linalg.norm(a, axis=-1, keepdims=True), 1e-12)
+
+
+def _is_torchscript(path: str) -> bool:
+    """The OpenAI release files (``~/.cache/clip/ViT-B-32.pt``) are TorchScript archives,
+    which ``torch.load(weights_only=True)`` refuses."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return any(n.endswith("/constants.pkl") for n in zf.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+class OpenClipBackend(_Backend):
+    name = "open_clip"
+
+    def __init__(self, spec: ClipSpec, weights_path: str, sha: str, device: str) -> None:
+        super().__init__(spec, weights_path, sha, device)
+        import torch
+
+        oc = _open_clip()
+        has_tag = spec.pretrained.lower() not in _NO_TAG
+        cfg = oc.get_pretrained_cfg(spec.model, spec.pretrained) if has_tag else {}
+        # A local file stands in for the tag: take the tag's activation and preprocessing
+        # (OpenAI weights need QuickGELU and the OpenAI mean/std), as open_clip would.
+        kwargs: dict[str, Any] = {f"image_{k}": cfg[k] for k in
+                                  ("mean", "std", "interpolation", "resize_mode") if k in cfg}
+        kwargs.update(force_quick_gelu=bool(cfg.get("quick_gelu", False)), pretrained_text=False)
+        if spec.model.startswith("local-dir:"):
+            model, _, self._preprocess = oc.create_model_and_transforms(spec.model)
+        elif _is_torchscript(weights_path):
+            model, _, self._preprocess = oc.create_model_and_transforms(spec.model, **kwargs)
+            state = torch.jit.load(weights_path, map_location="cpu").state_dict()
+            for key in ("input_resolution", "context_length", "vocab_size"):
+                state.pop(key, None)
+            model.load_state_dict(state, strict=True)
+        else:  # safetensors, or a plain state dict read with torch.load(weights_only=True)
+            model, _, self._preprocess = oc.create_model_and_transforms(
+                spec.model, pretrained=weights_path, weights_only=True, **kwargs)
+        self.model = model.to(device).eval()
+        self.tokenizer = oc.get_tokenizer(spec.model)
+        self.context_length = int(getattr(self.tokenizer, "context_length", 77) or 77)
+        pp = dict(getattr(self.model.visual, "preprocess_cfg", None) or {})
+        self.preprocess_description = "model-transform:" + ",".join(
+            f"{k}={pp[k]}" for k in ("size", "resize_mode", "interpolation", "mean", "std") if k in pp)
+
+    def _pixels(self, frames: np.ndarray) -> Any:
+        import torch
+        from PIL import Image
+
+        return torch.stack([self._preprocess(Image.fromarray(f)) for f in frames])
+
+    def _image_features(self, pixels: Any) -> Any:
+        return self.model.encode_image(pixels)
+
+    def _text_features(self, text: str) -> tuple[Any, bool]:
+        tok = self.tokenizer
+        if hasattr(tok, "encode"):
+            n = len(tok.encode(text)) + 2  # + start/end tokens
+        elif hasattr(tok, "tokenizer"):
+            n = len(tok.tokenizer(text)["input_ids"])
+        else:
+            n = 0
+        ids = tok([text]).to(self.device)
+        return self.model.encode_text(ids), n > self.context_length
+
+
+class TransformersBackend(_Backend):
+    name = "transformers"
+
+    def __init__(self, spec: ClipSpec, weights_path: str, sha: str, device: str) -> None:
+        super().__init__(spec, weights_path, sha, device)
+        from .._torchvision_compat import ensure_torchvision_importable
+
+        ensure_torchvision_importable()  # transformers' fast image processors import torchvision
+        from transformers import CLIPModel, CLIPProcessor
+
+        self.model = CLIPModel.from_pretrained(weights_path, local_files_only=True).to(device).eval()
+        self.processor = CLIPProcessor.from_pretrained(weights_path, local_files_only=True)
+        self.context_length = int(self.model.config.text_config.max_position_embeddings)
+        self.preprocess_description = f"model-transform:{type(self.processor.image_processor).__name__}"
+
+    def _pixels(self, frames: np.ndarray) -> Any:
+        import torch
+
+        chw = [torch.from_numpy(np.ascontiguousarray(f)).permute(2, 0, 1) for f in frames]
+        return self.processor(images=chw, return_tensors="pt")["pixel_values"]
+
+    def _image_features(self, pixels: Any) -> Any:
+        return self.model.get_image_features(pixel_values=pixels)
+
+    def _text_features(self, text: str) -> tuple[Any, bool]:
+        tok = self.processor.tokenizer
+        n = len(tok(text, truncation=False, verbose=False)["input_ids"])
+        enc = tok([text], truncation=True, max_length=self.context_length, return_tensors="pt")
+        feats = self.model.get_text_features(input_ids=enc["input_ids"].to(self.device),
+                                             attention_mask=enc["attention_mask"].to(self.device))
+        return feats, n > self.context_length
+
+
+def _weights_sha(path: str) -> str:
+    p = Path(path)
+    if p.is_dir():
+        files = [p / n for n in _HF_WEIGHT_FILES if (p / n).is_file()]
+        if not files:
+            files = sorted(p.glob("*.safetensors")) + sorted(p.glob("*.bin")) + sorted(p.glob("*.pt"))
+        if not files:
+            raise MetricSkip("weights-missing", f"no weight file in folder {path}")
+        p = files[0]
+    return sha256_file(p)
+
+
+_LOADED: dict[tuple, _Backend] = {}
+_LOCK = threading.Lock()
+
+
+def load_backend(spec: ClipSpec, device: str = "cpu", allow_download: bool = True) -> _Backend:
+    """The encoder for ``spec`` on ``device``, loaded once per process and shared by
+    clip_alignment and clip_consistency. Raises ``MetricSkip("weights-missing", fix)``."""
+    loc = locate_weights(spec)
+    if loc.path is None and allow_download and loc.download is not None:
+        try:
+            loc = fetch_weights(spec)
+        except WeightsError as exc:
+            raise MetricSkip("weights-missing", str(exc)) from None
+        except Exception as exc:  # a failed download: say so, never score with random weights
+            raise MetricSkip("weights-missing",
+                             f"download failed ({type(exc).__name__}: {exc}). Fix: {loc.fix}") from None
+    if loc.path is None:
+        raise MetricSkip("weights-missing", f"no CLIP weights found. Fix: {loc.fix}")
+    sha = _weights_sha(loc.path)
+    key = (spec, loc.path, sha, device)
+    with _LOCK:
+        if key not in _LOADED:
+            cls = OpenClipBackend if spec.backend == "open_clip" else TransformersBackend
+            try:
+                _LOADED[key] = cls(spec, loc.path, sha, device)
+            except (RuntimeError, OSError, ValueError, KeyError) as exc:
+                raise MetricSkip("weights-missing",
+                                 f"CLIP weights at {loc.path} did not load into {spec.backend} "
+                                 f"{spec.model} ({type(exc).__name__}: {str(exc)[:300]}). "
+                                 f"Fix: {_fix_text(spec, loc.looked_in)}") from None
+        return _LOADED[key]
+
+
+def weights_report(settings: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The CLIP row of ``sora-bench weights`` (no network, no model load)."""
+    spec = ClipSpec.from_options({}, settings)
+    try:
+        loc = locate_weights(spec)
+    except ConfigError as exc:
+        loc = Located(None, "missing", [], str(exc))
+    sha = _weights_sha(loc.path) if loc.path else None
+    return [{
+        "metric": "clip_alignment, clip_consistency",
+        "name": f"clip:{spec.backend}:{spec.model}:{spec.pretrained}",
+        "purpose": "CLIP image and text encoders (frame-prompt cosine, frame-frame cosine)",
+        "looked_in": loc.looked_in,
+        "found_path": loc.path,
+        "sha256": sha,
+        "ok": loc.path is not None,
+        "fix": "" if loc.path else loc.fix,
+    }]
