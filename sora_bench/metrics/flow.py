@@ -8,8 +8,10 @@ Conventions (used by every function here):
   ``x + F_ij(x)`` (backward warping, :func:`warp`) therefore gives ``f_j`` aligned to ``f_i``.
 - Working resolution: frames whose short side exceeds ``max_side`` (default 256) are shrunk
   with ``cv2.INTER_AREA`` so the short side is ``max_side``; smaller frames are used as is.
-  Resolution-scaled thresholds (VBench's ``thres * min(H, W) / 256``) are applied to the
-  working size, which is equivalent because flow magnitudes shrink by the same factor.
+  Frames whose short side is under ``MIN_SIDE`` (32) are enlarged (INTER_LINEAR) to that
+  size, because DIS refuses images under 12 px. Resolution-scaled thresholds (VBench's
+  ``thres * min(H, W) / 256``) are applied to the working size, which is equivalent
+  because flow magnitudes shrink by the same factor.
 - DIS runs on BT.601 grey (``cv2.COLOR_RGB2GRAY``), default preset ``medium``.
 
 :class:`FlowBank` memoises every pair it computes, so the five temporal metrics of one
@@ -43,6 +45,9 @@ __all__ = [
 #: DIS presets by name (values resolved lazily from cv2).
 PRESETS = ("ultrafast", "fast", "medium")
 
+#: Short side below which frames are enlarged for DIS (it needs >= 12 px).
+MIN_SIDE = 32
+
 #: Forward-backward consistency test (Sundaram, Brox & Keutzer 2010; the form used by
 #: EvalCrafter's occlusion mask): a pixel is occluded when
 #: ``|F + B(x+F)|^2 > FB_ALPHA * (|F|^2 + |B(x+F)|^2) + FB_BETA``.
@@ -57,16 +62,17 @@ def _cv2() -> Any:
 
 
 def flow_protocol(preset: str = "medium", max_side: int = 256) -> str:
-    """The protocol fragment naming the flow: ``dis-medium@short<=256-area-gray601``."""
-    return f"dis-{preset}@short<={max_side}-area-gray601"
+    """The protocol fragment naming the flow: ``dis-medium@short32..256-area-gray601``."""
+    return f"dis-{preset}@short{MIN_SIDE}..{max_side}-area-gray601"
 
 
 def working_size(height: int, width: int, max_side: int = 256) -> tuple[int, int]:
-    """``(h, w)`` of the working resolution: the short side capped at ``max_side``."""
+    """``(h, w)`` of the working resolution: the short side capped at ``max_side`` (and
+    raised to ``MIN_SIDE``)."""
     short = min(height, width)
-    if short <= max_side:
+    if MIN_SIDE <= short <= max_side:
         return height, width
-    s = max_side / short
+    s = (max_side if short > max_side else MIN_SIDE) / short
     return max(1, round(height * s)), max(1, round(width * s))
 
 
@@ -206,7 +212,8 @@ class FlowBank:
         self.size = working_size(h, w, self.max_side)
         if self.size != (h, w):
             wh = (self.size[1], self.size[0])
-            rgb = np.stack([cv2.resize(f, wh, interpolation=cv2.INTER_AREA) for f in frames])
+            interp = cv2.INTER_AREA if min(self.size) < min(h, w) else cv2.INTER_LINEAR
+            rgb = np.stack([cv2.resize(f, wh, interpolation=interp) for f in frames])
         else:
             rgb = np.ascontiguousarray(frames)
         self.rgb = rgb
