@@ -91,15 +91,17 @@ def matched_change(ref: np.ndarray, warped: np.ndarray, matched: np.ndarray,
     fewer than ``MIN_MATCHED_FRACTION`` of the pixels are matched (hard cuts, frame
     shuffles), every in-frame pixel is used instead.
     """
+    import cv2  # lazy; the colour transform on the whole image beats fancy-indexed matmul
+
     frac = float(matched.mean()) if matched.size else 0.0
     sel = matched
     if frac < MIN_MATCHED_FRACTION:
         sel = inside if inside is not None else np.ones_like(matched)
     if not sel.any():
         return np.zeros(3), frac
-    diff = warped[sel].astype(np.float64) - ref[sel].astype(np.float64)  # (N, 3) RGB
-    ycc = diff @ RGB_TO_YCBCR.T
-    return np.median(ycc, axis=0), frac
+    diff = warped.astype(np.float32) - ref.astype(np.float32)  # (h, w, 3) RGB
+    ycc = cv2.transform(diff, RGB_TO_YCBCR.astype(np.float32))[sel]  # (N, 3)
+    return np.median(ycc, axis=0).astype(np.float64), frac
 
 
 def flicker_index_from_changes(changes: np.ndarray) -> tuple[float, np.ndarray]:

@@ -139,28 +139,28 @@ def _splat(image: np.ndarray, flow: np.ndarray, weight: np.ndarray
     """
     h, w, c = image.shape
     gx, gy = _grid(h, w)
-    tx = (gx + flow[..., 0]).ravel()
-    ty = (gy + flow[..., 1]).ravel()
+    tx = (gx + flow[..., 0]).ravel().astype(np.float64)
+    ty = (gy + flow[..., 1]).ravel().astype(np.float64)
     x0 = np.floor(tx)
     y0 = np.floor(ty)
     fx = tx - x0
     fy = ty - y0
     x0 = x0.astype(np.int64)
     y0 = y0.astype(np.int64)
-    vals = image.reshape(-1, c).astype(np.float64)
-    wt = weight.ravel().astype(np.float64)
-    acc = np.zeros((h * w, c))
-    wsum = np.zeros(h * w)
-    for dx, dy, k in ((0, 0, (1 - fx) * (1 - fy)), (1, 0, fx * (1 - fy)),
-                      (0, 1, (1 - fx) * fy), (1, 1, fx * fy)):
-        xi = x0 + dx
-        yi = y0 + dy
-        ok = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
-        idx = (yi * w + xi)[ok]
-        kw = (k * wt)[ok]
-        wsum += np.bincount(idx, weights=kw, minlength=h * w)
-        for ch in range(c):
-            acc[:, ch] += np.bincount(idx, weights=kw * vals[ok, ch], minlength=h * w)
+    # the 4 bilinear corners at once: (4, N) indices and kernel weights
+    xi = np.stack([x0, x0 + 1, x0, x0 + 1])
+    yi = np.stack([y0, y0, y0 + 1, y0 + 1])
+    k = np.stack([(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy])
+    k *= weight.ravel()[None, :]
+    k[(xi < 0) | (xi >= w) | (yi < 0) | (yi >= h)] = 0.0  # off-image corners drop out
+    idx = (np.clip(yi, 0, h - 1) * w + np.clip(xi, 0, w - 1)).ravel()
+    kw = k.ravel()
+    vals = image.reshape(-1, c)
+    wsum = np.bincount(idx, weights=kw, minlength=h * w)
+    acc = np.empty((h * w, c))
+    for ch in range(c):
+        v = np.tile(vals[:, ch].astype(np.float64), 4)
+        acc[:, ch] = np.bincount(idx, weights=kw * v, minlength=h * w)
     return acc.reshape(h, w, c), wsum.reshape(h, w)
 
 
