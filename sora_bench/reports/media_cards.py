@@ -1,0 +1,51 @@
+"""Fill the per-video cards with media: preview, frame strip, curves and event frames."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import details as dt
+from . import media, plots
+
+if TYPE_CHECKING:
+    from ..results import RunResult
+    from .model import VideoCard
+
+__all__ = ["attach_media"]
+
+
+def _event_caption(e: dt.EventMark) -> str:
+    frames = f"frame {e.frame}" + (f"–{e.end_frame}" if e.end_frame is not None else "")
+    objs = f" · {', '.join(e.objects)}" if e.objects else ""
+    return f"{e.kind} · {frames}{objs}"
+
+
+def attach_media(cards: list[VideoCard], run: RunResult, run_dir: Path | None,
+                 max_events: int) -> None:
+    """Decode each sample's video once and attach every image the card shows."""
+    for card in cards:
+        s = run.sample(card.sample_id)
+        curves: list[tuple[str, Any]] = []
+        events: list[dt.EventMark] = []
+        for name in sorted(s.metrics):
+            d = s.metrics[name].details
+            curves += [(c.label, c.values) for c in dt.find_curves(name, d)]
+            events += dt.find_events(name, d)
+        events.sort(key=lambda e: (e.frame, e.metric, e.kind, e.objects))
+        card.curves = plots.curves_chart(curves, sorted({e.frame for e in events}))
+        video, why = media.load_video(media.resolve(s.video, run_dir))
+        if video is None:
+            card.media_note = why
+            card.events = [{"caption": _event_caption(e), "metric": e.metric, "note": e.note,
+                            "image": None} for e in events[:max_events]]
+            continue
+        card.preview = media.preview_uri(video)
+        card.strip = media.strip_uri(video)
+        card.thumb = media.thumb_uri(video)
+        truth = media.load_truth(media.resolve(s.truth, run_dir))
+        card.events = [{"caption": _event_caption(e), "metric": e.metric, "note": e.note,
+                        "image": media.event_uri(video, e, truth)} for e in events[:max_events]]
+        if len(events) > max_events:
+            card.events.append({"caption": f"+ {len(events) - max_events} more events",
+                                "metric": "", "note": "", "image": None})
