@@ -87,17 +87,23 @@ def frame_embeddings(video: Any, indices: np.ndarray, backend: Any, ctx: SampleC
     wanted = [int(i) for i in indices]
     cache = ctx.run.cache
     key = None
-    if cache is not None and any(i not in store for i in wanted):
+    if cache is not None:
         from ..cache import make_key
 
         digest = ctx.shared("clip:content_hash", video.content_hash)
         key = make_key("clip-frame-embeddings", _EMB_CACHE_VERSION, digest, backend.identity,
                        sampler.canonical)
-        hit = cache.get_arrays(key)
-        if hit is not None and hit.get("indices") is not None and \
-                hit["indices"].tolist() == wanted:
-            store.update(zip(wanted, hit["emb"].astype(np.float32)))
-            key = None  # already cached
+        known: set[str] = ctx.shared("clip:cache_keys", set)
+        if key in known:
+            key = None  # read or written already for this sample
+        else:
+            known.add(key)
+        if key is not None and any(i not in store for i in wanted):
+            hit = cache.get_arrays(key)
+            if hit is not None and hit.get("indices") is not None and \
+                    hit["indices"].tolist() == wanted:
+                store.update(zip(wanted, hit["emb"].astype(np.float32)))
+                key = None  # already in the cache
     missing = [i for i in wanted if i not in store]
     if missing:
         emb = backend.encode_images(video.frames[missing], batch_size=batch_size)
