@@ -149,9 +149,9 @@ def _read_npy(p: Path, limits: Limits, fps: float | None,
     try:
         with open(p, "rb") as fh:
             version = np.lib.format.read_magic(fh)
-            shape, _fortran, dtype = np.lib.format._read_array_header(  # type: ignore[attr-defined]
-                fh, version, max_header_size=10_000
-            )
+            read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                           else np.lib.format.read_array_header_2_0)
+            shape, _fortran, dtype = read_header(fh, max_header_size=10_000)
     except (ValueError, OSError) as exc:
         raise InputError(p, f"not a valid .npy file ({exc})", "save it with numpy.save",
                          reason="bad_array") from exc
@@ -243,6 +243,19 @@ def _read_container(p: Path, limits: Limits, fps: float | None) -> Video:
     import av
     import av.logging
 
+    # PyAV silences FFmpeg by default; its warnings are how silent partial decodes show.
+    previous_level = av.logging.get_level()
+    av.logging.set_level(av.logging.WARNING)
+    try:
+        return _decode_container(p, limits, fps)
+    finally:
+        av.logging.set_level(previous_level)
+
+
+def _decode_container(p: Path, limits: Limits, fps: float | None) -> Video:
+    import av
+    import av.logging
+
     warnings: list[str] = []
     frames: list[np.ndarray] = []
     times: list[float] = []
@@ -271,8 +284,13 @@ def _read_container(p: Path, limits: Limits, fps: float | None) -> Video:
             declared_rate = float(stream.average_rate) if stream.average_rate else None
             declared_duration = (float(stream.duration * stream.time_base)
                                  if stream.duration is not None and stream.time_base else None)
+            if declared_duration is None and container.duration:
+                declared_duration = float(container.duration) / av.time_base
             pix_fmt = cc.pix_fmt or ""
             decoder = cc.name
+            # VP9/VP8 keep alpha in a side channel that FFmpeg's native decoder drops; the
+            # container says so in the stream's ``alpha_mode`` tag.
+            alpha_tag = str(stream.metadata.get("alpha_mode", stream.metadata.get("ALPHA_MODE", "")))
             try:
                 for frame in container.decode(stream):
                     limits.check_pixels(p, frame.width, frame.height)
@@ -304,8 +322,13 @@ def _read_container(p: Path, limits: Limits, fps: float | None) -> Video:
     if not frames:
         raise InputError(p, "no frames could be decoded", "re-encode the video",
                          reason="no_frames")
-    return _assemble(p, frames, times, fps, warnings, decoder, pix_fmt, declared_frames,
-                     declared_rate, declared_duration)
+    if alpha_tag == "1":
+        warnings.append("alpha channel present; dropped (frames are the RGB planes)")
+    video = _assemble(p, frames, times, fps, warnings, decoder, pix_fmt, declared_frames,
+                      declared_rate, declared_duration)
+    if alpha_tag == "1":
+        video = Video(video.frames, video.fps, video.source, {**video.meta, "had_alpha": True})
+    return video
 
 
 def _ffmpeg_reason(exc: Exception, logs: Iterable[Any]) -> str:
@@ -340,9 +363,7 @@ def _assemble(p: Path, frames: list[np.ndarray], times: list[float], fps: float 
     elif any("ended prematurely" in w or "Truncat" in w or "partial file" in w
              for w in warnings):
         warnings.append(f"truncated_suspect: FFmpeg reports the file ends early ({n} frames)")
-    had_alpha = "a" in pix_fmt.replace("gray", "").replace("bgra", "a") and (
-        pix_fmt.startswith(("yuva", "rgba", "argb", "bgra", "abgr", "ya", "gbrap"))
-        or pix_fmt in ("pal8",))
+    had_alpha = pix_fmt.startswith(("yuva", "rgba", "argb", "bgra", "abgr", "ya", "gbrap"))
     arr = np.stack(frames)
     meta = {"decoder": decoder, "pix_fmt": pix_fmt, "had_alpha": bool(had_alpha), "vfr": vfr,
             "fps_source": fps_source, "timestamps": [round(t, 6) for t in ts.tolist()]
@@ -352,13 +373,17 @@ def _assemble(p: Path, frames: list[np.ndarray], times: list[float], fps: float 
 
 
 # ------------------------------------------------------------------------------------ writing
-def write_video(video: Video, path: str | os.PathLike[str], *, crf: int = 12,
+def write_video(video: Video, path: str | os.PathLike[str], *, crf: int = 0,
                 preset: str = "medium") -> Path:
-    """Encode ``video`` as H.264 mp4 at constant quality ``crf`` (lower is better).
+    """Encode ``video`` as H.264 mp4; ``crf=0`` (default) is lossless (qp 0), else constant
+    quality ``crf`` (lower is better).
 
-    yuv420p for even sizes (plays everywhere); odd sizes use yuv444p, which needs no padding.
-    Single-threaded so that identical frames give identical bytes. Written to a temporary
-    name and renamed, so a killed run never leaves a half-written video behind.
+    Lossless is the default because lossy x264 decisions were seen to differ between
+    encodes of identical frames within one process (after FFmpeg had decoded something),
+    which would break bit-identical reruns; lossless decoded pixels are identical whatever
+    the encoder decides. yuv420p for even sizes (plays everywhere); odd sizes use yuv444p,
+    which needs no padding. Written to a temporary name and renamed, so a killed run never
+    leaves a half-written video behind.
     """
     import av
 
@@ -372,10 +397,12 @@ def write_video(video: Video, path: str | os.PathLike[str], *, crf: int = 12,
             stream = container.add_stream("libx264", rate=rate)
             stream.width, stream.height = video.width, video.height
             stream.pix_fmt = "yuv420p" if even else "yuv444p"
-            stream.options = {"crf": str(crf), "preset": preset, "threads": "1"}
+            quality = {"crf": str(crf)} if crf > 0 else {"qp": "0"}
+            stream.options = {**quality, "preset": preset, "threads": "1"}
             stream.codec_context.thread_count = 1
             for i in range(video.num_frames):
-                frame = av.VideoFrame.from_ndarray(video.frames[i], format="rgb24")
+                frame = av.VideoFrame.from_ndarray(_rgb_to_yuv_planes(video.frames[i], even),
+                                                   format=stream.pix_fmt)
                 frame.pts = i
                 for packet in stream.encode(frame):
                     container.mux(packet)
@@ -386,6 +413,29 @@ def write_video(video: Video, path: str | os.PathLike[str], *, crf: int = 12,
         tmp.unlink(missing_ok=True)
         raise
     return out
+
+
+def _rgb_to_yuv_planes(rgb: np.ndarray, subsample: bool) -> np.ndarray:
+    """BT.601 limited-range RGB -> YUV in numpy (float64, rounded).
+
+    Done here rather than by swscale because swscale's SIMD path gave different bytes for
+    identical frames at some widths (uninitialised padding), which broke bit-identical
+    reruns. Returns the packed ``yuv420p`` layout ``(H*3/2, W)`` or ``yuv444p`` ``(3, H, W)``.
+    """
+    x = rgb.astype(np.float64)
+    r, g, b = x[..., 0], x[..., 1], x[..., 2]
+    y = 16.0 + (65.481 * r + 128.553 * g + 24.966 * b) / 255.0
+    u = 128.0 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255.0
+    v = 128.0 + (112.0 * r - 93.786 * g - 18.214 * b) / 255.0
+    if not subsample:
+        return np.clip(np.rint(np.stack([y, u, v])), 0, 255).astype(np.uint8)
+    h, w = y.shape
+
+    def half(c: np.ndarray) -> np.ndarray:
+        return c.reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))
+
+    packed = np.concatenate([y.ravel(), half(u).ravel(), half(v).ravel()]).reshape(h * 3 // 2, w)
+    return np.clip(np.rint(packed), 0, 255).astype(np.uint8)
 
 
 def _rational_fps(fps: float) -> Any:
