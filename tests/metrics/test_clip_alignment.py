@@ -74,12 +74,12 @@ def tiny_hf(tmp_path_factory):
 
     oc = _open_clip()
     import torch
-    from transformers import (CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor,
-                              CLIPTokenizer)
+    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor, CLIPTokenizer
 
     out = tmp_path_factory.mktemp("hf")
     tok = oc.tokenizer
-    merges = gzip.open(tok.default_bpe()).read().decode("utf-8").split("\n")[1:49152 - 256 - 2 + 1]
+    with gzip.open(tok.default_bpe()) as fh:  # the same merge list SimpleTokenizer reads
+        merges = fh.read().decode("utf-8").split("\n")[1:49152 - 256 - 2 + 1]
     chars = list(tok.bytes_to_unicode().values())
     vocab = chars + [c + "</w>" for c in chars] + ["".join(m.split()) for m in merges]
     vocab += ["<|startoftext|>", "<|endoftext|>"]
