@@ -1,0 +1,227 @@
+"""Object-permanence events from tracks (pure functions).
+
+Events (dicts with ``kind``, ``object``, ``frames: [start, end]`` inclusive, ``position: [x, y]``
+in image px of the frame named first, ``severity`` in [0, 1]):
+
+- ``vanish``: a track goes from ``visible`` to ``absent`` (hidden while in frame with nothing in
+  front of it). Severity ``min(1, hidden frames / 2)``.
+- ``pop_in``: a track first seen after frame 0 whose earlier frames are ``absent`` (not
+  ``out_of_frame`` / ``occluded``) and that is not a fragment split off another object.
+  Severity 1.
+- ``split``: a track appears touching another track's box (within half a size), e.g. a
+  fragment; ``expected`` when Truth has a fracture there, the track has a ``parent`` or the
+  prompt expects ``breaks``: then severity 0, else 1.
+- ``merge``: a track is hidden for good while overlapping another visible track whose area
+  grows by >= 30 %. Severity 1.
+- ``identity_change``: mean colour (RGB, 0..1) differs by more than 0.2 between the up to 3
+  visible frames before and after a hidden gap, or by more than 0.25 between two consecutive
+  visible frames. Severity ``min(1, distance / 0.4)``.
+- ``identity_swap``: two tracks jump (continuity teleports) in the same frame pair, each to
+  within one size of the other's previous position. Severity 1.
+- ``count_change``: the number of tracks present (visible or occluded) changes with no
+  enter/exit to explain it; reported, not scored again (vanish/pop-in already are).
+
+Pixel-tracker tracks seen in fewer than 3 frames, or smaller than 0.1 % of the image, are
+ignored (noise, not objects). **Score** = ``prod over events (1 - w_kind * severity)`` with
+``w = {vanish: .6, pop_in: .6, identity_swap: .6, identity_change: .5, split: .3, merge: .3}``,
+in [0, 1], 1 = no violation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..types import Tracks
+
+__all__ = ["permanence_events", "permanence_score", "WEIGHTS", "judged_tracks"]
+
+WEIGHTS = {"vanish": 0.6, "pop_in": 0.6, "identity_swap": 0.6, "identity_change": 0.5,
+           "split": 0.3, "merge": 0.3, "expectation": 0.5}
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return []
+    cuts = np.flatnonzero(np.diff(idx) > 1)
+    starts = np.concatenate([[idx[0]], idx[cuts + 1]])
+    ends = np.concatenate([idx[cuts], [idx[-1]]])
+    return [(int(a), int(b)) for a, b in zip(starts, ends)]
+
+
+def _centre(box: np.ndarray) -> list[float]:
+    return [float((box[0] + box[2]) / 2), float((box[1] + box[3]) / 2)]
+
+
+def judged_tracks(tracks: Tracks) -> list[str]:
+    """Track ids worth judging: all Truth tracks; pixel tracks seen >= 3 frames and >= 0.1 %
+    of the image."""
+    if tracks.source == "truth":
+        return sorted(tracks.tracks)
+    min_area = 0.001 * tracks.width * tracks.height
+    out = []
+    for tid, tr in sorted(tracks.tracks.items()):
+        if tr.visible.sum() >= 3 and np.median(tr.area[tr.visible]) >= min_area:
+            out.append(tid)
+    return out
+
+
+def _near(box_a: np.ndarray, box_b: np.ndarray, slack: float) -> bool:
+    if not (np.isfinite(box_a).all() and np.isfinite(box_b).all()):
+        return False
+    return bool(box_a[0] - slack <= box_b[2] and box_b[0] - slack <= box_a[2]
+                and box_a[1] - slack <= box_b[3] and box_b[1] - slack <= box_a[3])
+
+
+def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None,
+                      breaks_expected: bool = False,
+                      teleports: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """All permanence events of a video (see the module docstring).
+
+    ``fractures``: object id -> frame of a Truth fracture; ``teleports``: continuity
+    teleport events (for identity swaps)."""
+    ids = judged_tracks(tracks)
+    fractures = fractures or {}
+    n = tracks.num_frames
+    events: list[dict[str, Any]] = []
+    for tid in ids:
+        tr = tracks.tracks[tid]
+        vis = np.asarray(tr.visible, bool)
+        state = np.asarray(tr.state)
+        runs = _runs(vis)
+        if not runs:
+            continue
+        size = float(np.sqrt(np.median(tr.area[vis]))) if vis.any() else 1.0
+        first = runs[0][0]
+        # --- appearance at the start: pop-in or split?
+        if first > 0 and (state[:first] == "absent").all():
+            parent = _parent(tracks, ids, tid, first, size)
+            expected = bool(tr.attributes.get("parent")) or breaks_expected or any(
+                f <= first <= f + 2 for f in fractures.values())
+            if parent is not None or tr.attributes.get("parent"):
+                events.append({"kind": "split", "object": tid,
+                               "parent": parent or str(tr.attributes.get("parent")),
+                               "frames": [first, first], "position": _centre(tr.box[first]),
+                               "expected": expected, "severity": 0.0 if expected else 1.0})
+            else:
+                events.append({"kind": "pop_in", "object": tid, "frames": [first, first],
+                               "position": _centre(tr.box[first]), "severity": 1.0})
+        # --- gaps and the end
+        for k, (a, b) in enumerate(runs):
+            nxt = runs[k + 1][0] if k + 1 < len(runs) else n
+            hidden = state[b + 1:nxt]
+            if hidden.size == 0:
+                continue
+            absent = _runs(hidden == "absent")
+            for s, e in absent:
+                s0, e0 = b + 1 + s, b + 1 + e
+                if s0 == b + 1:  # gone right after being seen: vanish
+                    events.append({"kind": "vanish", "object": tid, "frames": [s0, e0],
+                                   "position": _centre(tr.box[b]),
+                                   "severity": float(min(1.0, (e0 - s0 + 1) / 2))})
+            if nxt == n and (hidden == "occluded").all():
+                m = _merged_into(tracks, ids, tid, b, size)
+                if m is not None:
+                    events.append({"kind": "merge", "object": tid, "into": m,
+                                   "frames": [b + 1, n - 1], "position": _centre(tr.box[b]),
+                                   "severity": 1.0})
+            if nxt < n:  # reappeared: same identity?
+                d = _app_dist(tr.appearance, range(max(a, b - 2), b + 1), range(nxt, min(
+                    nxt + 3, runs[k + 1][1] + 1)))
+                if d > 0.2:
+                    events.append({"kind": "identity_change", "object": tid,
+                                   "frames": [b, nxt], "position": _centre(tr.box[nxt]),
+                                   "distance": d, "severity": float(min(1.0, d / 0.4))})
+        # --- abrupt appearance change while visible
+        app = np.asarray(tr.appearance, np.float64)[:, :3]
+        for t in range(1, n):
+            if vis[t] and vis[t - 1]:
+                d = float(np.linalg.norm(app[t] - app[t - 1]))
+                if d > 0.25:
+                    events.append({"kind": "identity_change", "object": tid,
+                                   "frames": [t - 1, t], "position": _centre(tr.box[t]),
+                                   "distance": d, "severity": float(min(1.0, d / 0.4))})
+    events += _swaps(teleports or [], tracks)
+    events += _count_changes(tracks, ids)
+    return events
+
+
+def _app_dist(app: np.ndarray, before: range, after: range) -> float:
+    a = np.asarray(app, np.float64)[list(before), :3]
+    b = np.asarray(app, np.float64)[list(after), :3]
+    a, b = a[np.isfinite(a).all(1)], b[np.isfinite(b).all(1)]
+    if not a.size or not b.size:
+        return 0.0
+    return float(np.linalg.norm(a.mean(0) - b.mean(0)))
+
+
+def _parent(tracks: Tracks, ids: list[str], tid: str, t: int, size: float) -> str | None:
+    """Another track seen at t-1 or t whose box touches this one's first box."""
+    box = tracks.tracks[tid].box[t]
+    for j in ids:
+        if j == tid:
+            continue
+        o = tracks.tracks[j]
+        for tt in (t - 1, t):
+            if tt >= 0 and o.visible[tt] and o.visible[:t].any() and _near(box, o.box[tt], 0.5 * size):
+                return j
+    return None
+
+
+def _merged_into(tracks: Tracks, ids: list[str], tid: str, last: int, size: float) -> str | None:
+    box = tracks.tracks[tid].box[last]
+    area = tracks.tracks[tid].area[last]
+    n = tracks.num_frames
+    for j in ids:
+        o = tracks.tracks[j]
+        if j == tid or last + 1 >= n or not o.visible[last] or not o.visible[last + 1:].any():
+            continue
+        if not _near(box, o.box[last], 0.25 * size):
+            continue
+        after = o.area[last + 1:][o.visible[last + 1:]]
+        if np.median(after) >= 1.3 * o.area[last] and np.median(after) >= o.area[last] + 0.5 * area:
+            return j
+    return None
+
+
+def _swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, Any]]:
+    out = []
+    for i, a in enumerate(teleports):
+        for b in teleports[i + 1:]:
+            if a["frames"] != b["frames"] or not (a.get("from") and b.get("from")):
+                continue
+            da = np.linalg.norm(np.subtract(a["position"], b["from"]))
+            db = np.linalg.norm(np.subtract(b["position"], a["from"]))
+            tol = max(a["allowed_px"], b["allowed_px"])
+            if da < tol and db < tol:
+                out.append({"kind": "identity_swap", "objects": [a["object"], b["object"]],
+                            "object": a["object"], "frames": a["frames"],
+                            "position": a["position"], "severity": 1.0})
+    return out
+
+
+def _count_changes(tracks: Tracks, ids: list[str]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    state = np.array([tracks.tracks[i].state for i in ids])
+    present = ((state == "visible") | (state == "occluded")).sum(axis=0)
+    out_ = (state == "out_of_frame")
+    out = []
+    for t in range(1, tracks.num_frames):
+        if present[t] != present[t - 1]:
+            moved_frame = (out_[:, t] != out_[:, t - 1]).sum()
+            if abs(int(present[t]) - int(present[t - 1])) > moved_frame:
+                out.append({"kind": "count_change", "frames": [t - 1, t], "object": "",
+                            "from": int(present[t - 1]), "to": int(present[t]),
+                            "position": [], "severity": 0.0})
+    return out
+
+
+def permanence_score(events: list[dict[str, Any]]) -> float:
+    """``prod (1 - w_kind * severity)`` over events (count changes carry severity 0)."""
+    s = 1.0
+    for e in events:
+        s *= 1.0 - WEIGHTS.get(e["kind"], 0.0) * float(e.get("severity", 0.0))
+    return float(max(0.0, s))

@@ -1,0 +1,266 @@
+"""The physics checks as pure functions over :class:`~.physics_traj.Traj` (image px, y down).
+
+Each ``check_*`` returns ``(score in [0, 1] or None, details)``; ``None`` means nothing to
+judge (the metric turns it into ``MetricSkip("not-applicable")``). Events are dicts with
+``kind``, ``object``, ``frames: [start, end]`` and ``position: [x, y]`` (stabilised px).
+
+Formulas (documented once here; the metric classes point to them):
+
+- **gravity**: on each free-flight segment fit ``y(t) = c + b t + a t^2 / 2`` (least squares,
+  t in frames). Expected ``a_exp = g * px_per_m / fps^2`` (g = 9.81 m/s^2; px_per_m exact from
+  Truth, else object pixel size / real size). Ratio ``r = a / a_exp``; segment score
+  ``exp(-ln(r)^2 / (2 ln(1.5)^2))`` for r > 0 and 0 for r <= 0 (falling upwards or floating),
+  times ``exp(-(rms residual / size / 0.1)^2)`` (a trajectory that is not a parabola).
+  Video score = length-weighted mean of segment scores times the consistency factor
+  ``exp(-sd(ln r)^2 / (2 ln(1.5)^2))`` over segments with r > 0 (one gravity for everything).
+- **bounce**: for each bounce, fall height ``h0`` = contact y - highest point since the last
+  bounce, rebound ``h1`` = contact y - highest point before the next bounce (a lower bound when
+  the clip ends first). Ratio ``h1 / h0`` must be <= 1 + 0.1; score per bounce
+  ``clip((1.3 - ratio) / 0.2, 0, 1)``. Contacts of one object must lie on one floor line: the
+  spread of contact bottoms beyond 0.5 sizes costs ``clip(1 - (spread/size - 0.5), 0, 1)``.
+  Video score = mean over bounces (times the floor factor).
+- **continuity**: per-frame displacement ``d_t = |p_t - p_prev|`` over a gap of ``g`` frames is
+  a teleport when ``J = d_t / (3 * g * v_med + 0.5 * size + 1 px) > 1`` with ``v_med`` the median
+  speed of the 6 neighbouring steps (excluding this one). A freeze is a run of >= 3 frames
+  moving less than ``max(0.25 px, 0.02 size)`` per frame while the object moves faster than
+  ``max(0.75 px, 0.08 size)`` per frame both before and after. Score
+  ``exp(-(sum (J - 1) over teleports + sum run_length / 3 over freezes))``.
+- **penetration**: two solid objects visible in the same frame whose 3-D centres (Truth) are
+  closer than ``0.75 * (r_i + r_j)``; without Truth depth, two objects whose image boxes
+  overlap by more than 35 % of the smaller box while *both* lose visible area (each < 85 % of
+  its typical area: mutual occlusion, impossible for solids one behind the other). Score
+  ``exp(-sum over events of frames * depth_fraction)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ..types import Tracks
+from .physics_traj import Traj, bounces, free_flight_segments
+
+__all__ = ["check_gravity", "check_bounce", "check_continuity", "check_penetration", "G"]
+
+G = 9.81
+_SIG = float(np.log(1.5))
+
+
+def _pos(tr: Traj, t: int) -> list[float]:
+    p = tr.p[t]
+    return [float(p[0]), float(p[1])] if np.isfinite(p).all() else []
+
+
+# ------------------------------------------------------------------------------------ gravity
+def check_gravity(trajs: Mapping[str, Traj], fps: float) -> tuple[float | None, dict[str, Any]]:
+    segs: list[dict[str, Any]] = []
+    for tr in trajs.values():
+        size = tr.typical_size
+        for r in free_flight_segments(tr):
+            t = r.astype(np.float64)
+            y = tr.p[r, 1]
+            design = np.stack([np.ones_like(t), t - t[0], 0.5 * (t - t[0]) ** 2], axis=1)
+            coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+            a = float(coef[2])
+            resid = float(np.sqrt(np.mean((design @ coef - y) ** 2)))
+            ppm = float(np.nanmedian(tr.px_per_m[r])) if np.isfinite(tr.px_per_m[r]).any() else np.nan
+            a_exp = G * ppm / fps ** 2 if np.isfinite(ppm) else np.nan
+            ratio = a / a_exp if np.isfinite(a_exp) and a_exp > 0 else np.nan
+            if not np.isfinite(ratio):
+                s_dir = 1.0 if a > 0 else 0.0
+                s_mag = s_dir
+            else:
+                s_mag = float(np.exp(-np.log(ratio) ** 2 / (2 * _SIG ** 2))) if ratio > 0 else 0.0
+            s_fit = float(np.exp(-(resid / size / 0.1) ** 2))
+            segs.append({"object": tr.id, "frames": [int(r[0]), int(r[-1])], "accel_px_f2": a,
+                         "expected_px_f2": None if not np.isfinite(a_exp) else float(a_exp),
+                         "ratio": None if not np.isfinite(ratio) else float(ratio),
+                         "rms_residual_px": resid, "score": s_mag * s_fit, "len": len(r),
+                         "trajectory": [[float(x), float(yy)] for x, yy in tr.p[r]]})
+    if not segs:
+        return None, {"reason": "no free-flight segment (>= 5 fully visible frames falling or "
+                                "rising at least half a size)"}
+    w = np.array([s["len"] for s in segs], np.float64)
+    sc = np.array([s["score"] for s in segs])
+    logs = [np.log(s["ratio"]) for s in segs if s["ratio"] is not None and s["ratio"] > 0]
+    consistency = float(np.exp(-np.std(logs) ** 2 / (2 * _SIG ** 2))) if len(logs) >= 2 else 1.0
+    score = float((w * sc).sum() / w.sum()) * consistency
+    events = [{"kind": "gravity_violation", "object": s["object"], "frames": s["frames"],
+               "position": s["trajectory"][0], "ratio": s["ratio"],
+               "accel_px_f2": s["accel_px_f2"]} for s in segs if s["score"] < 0.5]
+    return score, {"segments": segs, "consistency": consistency, "events": events}
+
+
+# ------------------------------------------------------------------------------------- bounce
+def check_bounce(trajs: Mapping[str, Traj]) -> tuple[float | None, dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    floor_factors = []
+    for tr in trajs.values():
+        if not tr.free:
+            continue
+        y = tr.p[:, 1]
+        size = tr.typical_size
+        bs = bounces(tr)
+        contacts = []
+        for k, tb in enumerate(bs):
+            start = bs[k - 1] if k else 0
+            end = bs[k + 1] if k + 1 < len(bs) else len(y)
+            pre = y[start:tb]
+            post = y[tb + 1:end]
+            if not np.isfinite(pre).any() or not np.isfinite(post).any():
+                continue
+            h0 = float(y[tb] - np.nanmin(pre))
+            h1 = float(y[tb] - np.nanmin(post))
+            if h0 < 0.5 * size:
+                continue
+            ratio = h1 / h0
+            contacts.append(float(y[tb] + size / 2))
+            items.append({"kind": "bounce", "object": tr.id, "frames": [int(tb), int(tb)],
+                          "position": _pos(tr, tb), "fall_px": h0, "rebound_px": h1,
+                          "ratio": ratio, "score": float(np.clip((1.3 - ratio) / 0.2, 0, 1)),
+                          "complete": end < len(y)})
+        if len(contacts) >= 2:
+            spread = float(np.ptp(contacts)) / size
+            floor_factors.append(float(np.clip(1 - (spread - 0.5), 0, 1)))
+    if not items:
+        return None, {"reason": "no bounce (a fall of at least half a size followed by a rise)"}
+    floor = float(np.prod(floor_factors)) if floor_factors else 1.0
+    score = float(np.mean([b["score"] for b in items])) * floor
+    events = [dict(b, kind="rebound_too_high") for b in items if b["ratio"] > 1.1]
+    return score, {"bounces": items, "floor_factor": floor, "events": events}
+
+
+# --------------------------------------------------------------------------------- continuity
+def _teleports(tr: Traj) -> list[dict[str, Any]]:
+    idx = np.flatnonzero(tr.visible)
+    if idx.size < 3:
+        return []
+    size = tr.typical_size
+    p = tr.p[idx]
+    steps = np.linalg.norm(np.diff(p, axis=0), axis=1)
+    gaps = np.diff(idx).astype(np.float64)
+    speed = steps / gaps
+    out = []
+    for k in range(len(steps)):
+        nb = np.concatenate([speed[max(0, k - 3):k], speed[k + 1:k + 4]])
+        v_med = float(np.median(nb)) if nb.size else 0.0
+        allow = 3.0 * gaps[k] * v_med + 0.5 * size + 1.0
+        j = steps[k] / allow
+        if j > 1.0:
+            t0, t1 = int(idx[k]), int(idx[k + 1])
+            out.append({"kind": "teleport", "object": tr.id, "frames": [t0, t1],
+                        "position": _pos(tr, t1), "from": _pos(tr, t0),
+                        "jump_px": float(steps[k]), "allowed_px": float(allow), "J": float(j)})
+    return out
+
+
+def _freezes(tr: Traj) -> list[dict[str, Any]]:
+    size = tr.typical_size
+    p = tr.p
+    n = len(p)
+    step = np.full(n, np.nan)
+    step[1:] = np.linalg.norm(np.diff(p, axis=0), axis=1)
+    still = step < max(0.25, 0.02 * size)
+    moving = step > max(0.75, 0.08 * size)
+    out = []
+    t = 1
+    while t < n:
+        if still[t]:
+            s = t
+            while t < n and still[t]:
+                t += 1
+            run = t - s + 1  # frames s-1 .. t-1 show the same position
+            before = moving[max(1, s - 2):s].any()
+            after = t < n and moving[t:t + 2].any()
+            if run >= 3 and before and after:
+                out.append({"kind": "freeze", "object": tr.id, "frames": [s - 1, t - 1],
+                            "position": _pos(tr, s - 1), "length": int(run)})
+        t += 1
+    return out
+
+
+def check_continuity(trajs: Mapping[str, Traj]) -> tuple[float | None, dict[str, Any]]:
+    judged = [tr for tr in trajs.values() if tr.visible.sum() >= 3]
+    if not judged:
+        return None, {"reason": "no track with 3 visible frames"}
+    events: list[dict[str, Any]] = []
+    for tr in judged:
+        events += _teleports(tr) + _freezes(tr)
+    penalty = sum(e["J"] - 1.0 for e in events if e["kind"] == "teleport") + \
+        sum(e["length"] / 3.0 for e in events if e["kind"] == "freeze")
+    return float(np.exp(-penalty)), {"events": events, "objects": len(judged)}
+
+
+# -------------------------------------------------------------------------------- penetration
+def check_penetration(trajs: Mapping[str, Traj], tracks: Tracks
+                      ) -> tuple[float | None, dict[str, Any]]:
+    solids = [tr for tr in trajs.values() if tr.visible.any() and _solid(tracks, tr.id)]
+    if len(solids) < 2:
+        return None, {"reason": "fewer than two solid objects"}
+    world = tracks.meta.get("world", {}) if isinstance(tracks.meta, Mapping) else {}
+    n = tracks.num_frames
+    events: list[dict[str, Any]] = []
+    for a in range(len(solids)):
+        for b in range(a + 1, len(solids)):
+            ta, tb = solids[a], solids[b]
+            both = ta.visible & tb.visible
+            if ta.id in world and tb.id in world:
+                depth = _penetration_3d(tracks, ta, tb, world, n)
+            else:
+                depth = _penetration_2d(tracks, ta, tb, n)
+            frames = np.flatnonzero(both & (depth > 0))
+            for run in np.split(frames, np.flatnonzero(np.diff(frames) > 1) + 1):
+                if run.size == 0:
+                    continue
+                events.append({"kind": "interpenetration", "objects": [ta.id, tb.id],
+                               "object": ta.id, "frames": [int(run[0]), int(run[-1])],
+                               "position": _pos(ta, int(run[0])),
+                               "depth": float(depth[run].max())})
+    penalty = sum((e["frames"][1] - e["frames"][0] + 1) * e["depth"] for e in events)
+    return float(np.exp(-penalty)), {"events": events, "pairs": len(solids) * (len(solids) - 1) // 2}
+
+
+def _solid(tracks: Tracks, tid: str) -> bool:
+    attrs = tracks.tracks[tid].attributes
+    if attrs.get("solid") is False:
+        return False
+    return str(attrs.get("kind", "")) not in ("person", "bird", "screen")
+
+
+def _penetration_3d(tracks: Tracks, ta: Traj, tb: Traj, world: Mapping[str, Any], n: int
+                    ) -> np.ndarray:
+    """Penetration depth as a fraction of the smaller radius (0 when apart), from Truth."""
+    xa, xb = np.asarray(world[ta.id]), np.asarray(world[tb.id])
+    ra = _radius_m(ta)
+    rb = _radius_m(tb)
+    d = np.linalg.norm(xa - xb, axis=1)
+    pen = (0.75 * (ra + rb) - d) / max(min(ra, rb), 1e-6)
+    return np.where(np.isfinite(pen), np.clip(pen, 0, None), 0.0)
+
+
+def _radius_m(tr: Traj) -> float:
+    if tr.scene and tr.scene.get("size_m"):
+        return 0.5 * float(tr.scene.get("width_m", tr.scene["size_m"]))
+    s = tr.size[tr.full] / tr.px_per_m[tr.full]
+    s = s[np.isfinite(s)]
+    return 0.5 * float(np.median(s)) / np.sqrt(1.0) if s.size else 0.2
+
+
+def _penetration_2d(tracks: Tracks, ta: Traj, tb: Traj, n: int) -> np.ndarray:
+    A, B = tracks.tracks[ta.id], tracks.tracks[tb.id]
+    out = np.zeros(n)
+    area_a = np.asarray(A.area, np.float64)
+    area_b = np.asarray(B.area, np.float64)
+    typ_a = np.percentile(area_a[A.visible], 75) if A.visible.any() else 0
+    typ_b = np.percentile(area_b[B.visible], 75) if B.visible.any() else 0
+    for t in np.flatnonzero(A.visible & B.visible):
+        ba, bb = A.box[t], B.box[t]
+        ix = max(0.0, min(ba[2], bb[2]) - max(ba[0], bb[0]))
+        iy = max(0.0, min(ba[3], bb[3]) - max(ba[1], bb[1]))
+        small = min((ba[2] - ba[0]) * (ba[3] - ba[1]), (bb[2] - bb[0]) * (bb[3] - bb[1]))
+        frac = ix * iy / max(small, 1.0)
+        if frac > 0.35 and area_a[t] < 0.85 * typ_a and area_b[t] < 0.85 * typ_b:
+            out[t] = frac
+    return out

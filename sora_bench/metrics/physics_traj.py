@@ -1,0 +1,191 @@
+"""Trajectory helpers shared by the physics and permanence metrics (pure numpy).
+
+Coordinates are image pixels with y pointing **down**, camera motion removed: a Tracks'
+``meta["stabilized"]`` (frame-0 pixel coordinates, exact for Truth tracks, estimated from the
+background for pixel tracks) when present, else the raw centroids (static-camera assumption).
+Times are frame indices; velocities px/frame, accelerations px/frame^2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..types import Prompt, Track, Tracks
+
+__all__ = ["Traj", "trajectories", "bind_scene", "free_flight_segments", "bounces",
+           "DEFAULT_SIZE_M", "NON_FREE_KINDS"]
+
+#: Real size assumed for an object of unknown size (metres), for the metric scale of pixel
+#: tracks that no scene describes.
+DEFAULT_SIZE_M = 0.4
+#: Kinds that are not free bodies (occluders, furniture, self-propelled things).
+NON_FREE_KINDS = frozenset({"wall", "screen", "pillar", "building", "container", "table",
+                            "person", "car", "flying_car", "bird", "drone"})
+#: Scene motions of self-propelled or scripted objects: gravity is not judged on them.
+NON_FREE_MOTIONS = frozenset({"path", "flies", "walks", "runs", "waves", "jumps", "picks_up",
+                              "carries", "spins"})
+
+
+@dataclass
+class Traj:
+    """One track, reduced to what physics needs (all arrays length T).
+
+    ``p``: stabilised centroid (NaN where not visible); ``size``: box diagonal / sqrt 2 in px
+    (the diameter of a ball); ``full``: visible and not cut by occlusion or the border (its box
+    area is at least 75 % of the track's typical full area); ``px_per_m``: pixels per metre at
+    the object's depth (NaN when unknown); ``free``: a free body (gravity applies).
+    """
+
+    id: str
+    p: np.ndarray
+    size: np.ndarray
+    full: np.ndarray
+    visible: np.ndarray
+    px_per_m: np.ndarray
+    free: bool
+    scene: Mapping[str, Any] | None
+
+    @property
+    def typical_size(self) -> float:
+        s = self.size[self.full]
+        return float(np.median(s)) if s.size else float(np.nanmedian(self.size)) if \
+            np.isfinite(self.size).any() else 1.0
+
+
+def _scene_objects(prompt: Prompt | None) -> dict[str, dict[str, Any]]:
+    """Scene objects of a prompt (id -> kind, size_m, color, motion), best effort."""
+    if prompt is None or prompt.scene is None:
+        return {}
+    try:
+        from ..generator.reference.scene import parse_scene
+
+        scene = parse_scene(prompt.scene)
+        return {o.id: {"kind": o.kind, "size_m": float(max(o.size[0], o.size[1])),
+                       "width_m": float(o.size[0]), "height_m": float(o.size[1]),
+                       "color": tuple(o.color), "motion": o.motion} for o in scene.objects}
+    except Exception:  # noqa: BLE001 - an unparsable scene just means "no scene knowledge"
+        return {}
+
+
+def bind_scene(tracks: Tracks, prompt: Prompt | None) -> dict[str, str]:
+    """Track id -> scene object id. Truth tracks carry scene ids already; pixel tracks are
+    matched by colour (Hungarian on the rg-chromaticity distance of the track's median
+    appearance to the scene colour; pairs further than 0.12 apart stay unbound)."""
+    objs = _scene_objects(prompt)
+    if not objs:
+        return {}
+    direct = {tid: tid for tid in tracks.tracks if tid in objs}
+    if direct:
+        return direct
+    from scipy.optimize import linear_sum_assignment
+
+    tids = [t for t, tr in tracks.tracks.items() if np.isfinite(tr.appearance).any()]
+    oids = [o for o in objs if objs[o]["kind"] not in ("wall", "screen", "pillar", "building")]
+    if not tids or not oids:
+        return {}
+    tc = np.array([np.nanmedian(tracks.tracks[t].appearance[:, 3:6], axis=0) for t in tids])
+    oc = np.array([np.asarray(objs[o]["color"]) / max(sum(objs[o]["color"]), 1e-6) for o in oids])
+    cost = np.linalg.norm(tc[:, None] - oc[None], axis=-1)
+    r, c = linear_sum_assignment(cost)
+    return {tids[a]: oids[b] for a, b in zip(r, c) if cost[a, b] < 0.12}
+
+
+def _traj(tr: Track, tracks: Tracks, scene: Mapping[str, Any] | None) -> Traj:
+    n = tracks.num_frames
+    stab = tracks.meta.get("stabilized", {}) if isinstance(tracks.meta, Mapping) else {}
+    p = np.asarray(stab.get(tr.id, tr.centroid), np.float64).reshape(n, 2).copy()
+    vis = np.asarray(tr.visible, bool) & np.isfinite(p).all(axis=1)
+    p[~vis] = np.nan
+    box = np.asarray(tr.box, np.float64)
+    bw, bh = box[:, 2] - box[:, 0], box[:, 3] - box[:, 1]
+    size = np.where(vis, np.sqrt((bw ** 2 + bh ** 2) / 2), np.nan)
+    area = np.where(vis, bw * bh, np.nan)
+    full = vis.copy()
+    if vis.any():
+        top = np.nanpercentile(area[vis], 75)
+        full &= area >= 0.75 * top
+        w, h = tracks.width, tracks.height
+        inside = (box[:, 0] > 0.5) & (box[:, 1] > 0.5) & (box[:, 2] < w - 0.5) & (box[:, 3] < h - 0.5)
+        full &= inside
+    ppm = np.full(n, np.nan)
+    meta_ppm = tracks.meta.get("px_per_m", {}) if isinstance(tracks.meta, Mapping) else {}
+    if tr.id in meta_ppm:
+        ppm = np.asarray(meta_ppm[tr.id], np.float64).reshape(n)
+    else:
+        size_m = float(scene["size_m"]) if scene else DEFAULT_SIZE_M
+        if full.any():
+            ppm = np.where(vis, np.median(size[full]) / size_m, np.nan)
+    kind = str(tr.attributes.get("kind", scene.get("kind", "") if scene else ""))
+    motion = str(scene.get("motion", "")) if scene else str(tr.attributes.get("motion", ""))
+    free = kind not in NON_FREE_KINDS and motion not in NON_FREE_MOTIONS \
+        and not tr.attributes.get("parent")
+    return Traj(tr.id, p, size, full, vis, ppm, free, scene)
+
+
+def trajectories(tracks: Tracks, prompt: Prompt | None = None) -> dict[str, Traj]:
+    """Every track as a :class:`Traj` (scene knowledge attached when the prompt has a scene)."""
+    objs = _scene_objects(prompt)
+    binding = bind_scene(tracks, prompt) if objs else {}
+    return {tid: _traj(tr, tracks, objs.get(binding.get(tid, ""))) for tid, tr in
+            sorted(tracks.tracks.items())}
+
+
+def bounces(tr: Traj, min_drop: float = 0.5) -> list[int]:
+    """Frames where the object hits bottom and rebounds: y (down) has a local maximum after
+    falling at least ``min_drop`` sizes, and the next frame moves up (vy changes from > 0 to
+    < 0). Uses consecutive visible frames only."""
+    y = tr.p[:, 1]
+    size = tr.typical_size
+    out = []
+    for t in range(1, len(y) - 1):
+        if not np.isfinite(y[t - 1:t + 2]).all():
+            continue
+        if y[t] - y[t - 1] > 0.02 * size and y[t + 1] - y[t] < -0.02 * size:
+            before = y[:t][np.isfinite(y[:t])]
+            last_b = out[-1] if out else 0
+            seg = y[last_b:t][np.isfinite(y[last_b:t])]
+            if before.size and seg.size and y[t] - seg.min() >= min_drop * size:
+                out.append(t)
+    return out
+
+
+def free_flight_segments(tr: Traj, min_len: int = 5, min_span: float = 0.5) -> list[np.ndarray]:
+    """Frame-index arrays of free-flight candidates: runs of fully visible frames (gaps of one
+    frame allowed) between bounces, trimmed of resting frames (moving less than 2 % of the
+    size per frame at both ends), with at least ``min_len`` frames and a vertical extent of at
+    least ``min_span`` sizes."""
+    if not tr.free:
+        return []
+    size = tr.typical_size
+    idx = np.flatnonzero(tr.full)
+    if idx.size < min_len:
+        return []
+    cuts = set(bounces(tr))
+    runs: list[list[int]] = [[int(idx[0])]]
+    for a, b in zip(idx[:-1], idx[1:]):
+        if b - a > 2 or any(a <= c <= b for c in cuts):
+            runs.append([])
+        if int(b) not in cuts:
+            runs[-1].append(int(b))
+    out = []
+    for r in runs:
+        r = [t for t in r if t not in cuts]
+        if len(r) < min_len:
+            continue
+        pts = tr.p[r]
+        step = np.linalg.norm(np.diff(pts, axis=0), axis=1)
+        moving = np.concatenate([[step[0]], step]) > 0.02 * size
+        # trim resting frames at both ends (resting on the floor is not free flight)
+        lo = int(np.argmax(moving))
+        hi = len(r) - int(np.argmax(moving[::-1]))
+        r = r[max(lo - 1, 0):hi]
+        if len(r) < min_len:
+            continue
+        y = tr.p[r, 1]
+        if np.nanmax(y) - np.nanmin(y) >= min_span * size:
+            out.append(np.asarray(r))
+    return out

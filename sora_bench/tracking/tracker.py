@@ -1,0 +1,399 @@
+"""Pixel tracker with no learned weights, behind a small pluggable protocol.
+
+A :class:`Tracker` turns a :class:`~sora_bench.types.Video` into :class:`~sora_bench.types.Tracks`.
+Register another one (a learned tracker, say) with :func:`register_tracker`; select it with the
+run setting ``tracker: <name>``.
+
+The built-in ``blob`` tracker (version :data:`BLOB_VERSION`):
+
+1. **Camera motion**: affine ECC (OpenCV ``findTransformECC``) between consecutive blurred grey
+   frames, chained into ``frame_to_ref[t]`` (frame t px -> frame 0 px). Falls back to the
+   identity (static-camera assumption, with a warning) when ECC does not converge.
+2. **Background**: for each frame, the per-pixel median of up to 12 other frames warped into
+   its coordinates (a moving camera is compensated; objects that never move belong to the
+   background and are not tracked).
+3. **Foreground**: Euclidean RGB distance (0..1 units) to that background above
+   ``fg_threshold`` on 3x3-box-blurred frames, opened with a 3x3 structuring element; connected
+   components (``scipy.ndimage.label``, 8-connected) of at least ``min_area`` px are detections.
+4. **Association**: Hungarian method (``scipy.optimize.linear_sum_assignment``) on
+   ``cost = |p_pred - p| / size + |log(area ratio)| / 2 + 4 * |appearance difference|``
+   where ``p_pred`` is a constant-velocity prediction in camera-stabilised coordinates, so a
+   track keeps its identity through occlusions (it coasts for as long as the clip lasts); pairs
+   with cost above ``gate`` are not matched. Unmatched detections start new tracks.
+5. **Occlusion reasoning** for frames where a track is not seen: ``out_of_frame`` when its
+   predicted box lies mostly outside the image; ``occluded`` when it shrank before it was lost
+   (or grew after it came back) — something in front was covering it gradually — or when
+   its predicted box overlaps another visible track; otherwise ``absent`` (unexplained).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from ..types import CameraTruth, Track, Tracks, Video
+from .from_truth import APPEARANCE_DIM
+
+__all__ = ["Tracker", "BlobTracker", "register_tracker", "get_tracker", "TRACKERS", "BLOB_VERSION"]
+
+BLOB_VERSION = 1
+
+
+@runtime_checkable
+class Tracker(Protocol):
+    """Anything that turns a Video into Tracks. ``name`` names it in ``Tracks.source``."""
+
+    name: str
+
+    def track(self, video: Video, *, camera: CameraTruth | None = None) -> Tracks: ...
+
+
+TRACKERS: dict[str, Callable[..., Tracker]] = {}
+
+
+def register_tracker(name: str, factory: Callable[..., Tracker]) -> None:
+    """Make ``factory(**options)`` available as tracker ``name``."""
+    TRACKERS[name] = factory
+
+
+def get_tracker(name: str = "blob", **options: Any) -> Tracker:
+    if name not in TRACKERS:
+        from ..errors import ConfigError
+
+        raise ConfigError(f"unknown tracker {name!r} (known: {', '.join(sorted(TRACKERS))})")
+    return TRACKERS[name](**options)
+
+
+# ------------------------------------------------------------------------------ camera motion
+def estimate_camera_motion(gray: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """``(T, 3, 3)`` affine maps frame t px -> frame 0 px, chained over consecutive frames.
+
+    Per pair three candidates are compared: identity, the phase-correlation translation and an
+    affine ECC refinement of it. The one with the lowest *median* absolute grey difference
+    after warping wins (the median ignores small moving objects); a moving candidate must beat
+    the identity by 10 % so that flat, texture-less backgrounds stay static.
+    """
+    import cv2
+
+    t_n, h, w = gray.shape
+    out = np.tile(np.eye(3), (t_n, 1, 1))
+    warnings: list[str] = []
+    crit = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 60, 1e-5)
+    win = cv2.createHanningWindow((w, h), cv2.CV_32F)
+    failed = 0
+
+    def err(prev: np.ndarray, cur: np.ndarray, m: np.ndarray) -> float:
+        # warp frame t (cur) into frame t-1 (prev) coordinates: m maps t px -> t-1 px
+        warped = cv2.warpAffine(cur, m[:2].astype(np.float32), (w, h),
+                                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                borderMode=cv2.BORDER_CONSTANT, borderValue=np.nan)
+        d = np.abs(warped - prev)
+        d = d[np.isfinite(d)]
+        return float(np.median(d)) if d.size > 0.5 * h * w else np.inf
+
+    for t in range(1, t_n):
+        # copies: OpenCV may write into its inputs
+        prev, cur = gray[t - 1].copy(), gray[t].copy()
+        cands = [np.eye(3)]
+        (dx, dy), _ = cv2.phaseCorrelate(prev.copy(), cur.copy(), win)
+        m = np.eye(3)
+        m[:2, 2] = (dx, dy)
+        cands.append(m)
+        warp = m[:2].astype(np.float32).copy()
+        try:
+            _, warp = cv2.findTransformECC(cur.copy(), prev.copy(), warp, cv2.MOTION_AFFINE, crit, None, 1)
+            m2 = np.eye(3)
+            m2[:2] = warp
+            cands.append(m2)
+        except cv2.error:
+            failed += 1
+        errs = [err(prev, cur, c) for c in cands]
+        best = int(np.argmin(errs))
+        if best and not errs[best] < 0.9 * errs[0]:
+            best = 0
+        out[t] = out[t - 1] @ cands[best]
+    if failed:
+        warnings.append(f"affine camera-motion refinement failed on {failed} frame pairs")
+    return out, warnings
+
+
+def _apply(m: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Apply a 3x3 affine to points ``(N, 2)``."""
+    return pts @ m[:2, :2].T + m[:2, 2]
+
+
+def _background(frames: np.ndarray, frame_to_ref: np.ndarray, moving: bool) -> np.ndarray:
+    """Per-frame background ``(T, H, W, 3)``: median of other frames warped into frame t."""
+    t_n, h, w, _ = frames.shape
+    if not moving:
+        bg = np.median(frames, axis=0)
+        return np.broadcast_to(bg, frames.shape)
+    import cv2
+
+    out = np.empty_like(frames)
+    for t in range(t_n):
+        others = np.unique(np.linspace(0, t_n - 1, min(12, t_n)).round().astype(int))
+        stack = np.full((len(others), h, w, 3), np.nan, np.float32)
+        for k, s in enumerate(others):
+            # frame s px -> frame t px = inv(ref_from_t) @ ref_from_s
+            m = np.linalg.inv(frame_to_ref[t]) @ frame_to_ref[s]
+            warped = cv2.warpAffine(frames[s], m[:2].astype(np.float32), (w, h),
+                                    flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                                    borderValue=(np.nan, np.nan, np.nan))
+            stack[k] = warped
+        bg = np.nanmedian(stack, axis=0)
+        out[t] = np.where(np.isnan(bg), frames[t], bg)
+    return out
+
+
+# ---------------------------------------------------------------------------------- detection
+@dataclass
+class _Det:
+    box: np.ndarray
+    centroid: np.ndarray
+    area: float
+    app: np.ndarray
+
+
+def _detect(frame: np.ndarray, fg: np.ndarray, min_area: int) -> list[_Det]:
+    from scipy import ndimage
+
+    lab, n = ndimage.label(fg, structure=np.ones((3, 3), bool))
+    if n == 0:
+        return []
+    idx = np.arange(1, n + 1)
+    areas = ndimage.sum_labels(np.ones_like(lab), lab, idx)
+    ys, xs = np.indices(lab.shape)
+    cy = ndimage.mean(ys, lab, idx)
+    cx = ndimage.mean(xs, lab, idx)
+    rgb = np.stack([ndimage.mean(frame[..., c], lab, idx) for c in range(3)], axis=1)
+    slices = ndimage.find_objects(lab)
+    dets = []
+    for k in range(n):
+        if areas[k] < min_area:
+            continue
+        sy, sx = slices[k]
+        box = np.array([sx.start, sy.start, sx.stop, sy.stop], np.float64)
+        c = rgb[k]
+        app = np.concatenate([c, c / max(c.sum(), 1e-6)]).astype(np.float32)
+        dets.append(_Det(box, np.array([cx[k] + 0.5, cy[k] + 0.5]), float(areas[k]), app))
+    return dets
+
+
+# ------------------------------------------------------------------------------------ tracker
+class BlobTracker:
+    """Background subtraction + connected components + Hungarian association (see module doc)."""
+
+    name = "blob"
+
+    def __init__(self, fg_threshold: float = 0.12, min_area_frac: float = 0.0015,
+                 gate: float = 3.0) -> None:
+        self.fg_threshold = float(fg_threshold)
+        self.min_area_frac = float(min_area_frac)
+        self.gate = float(gate)
+
+    @property
+    def protocol(self) -> str:
+        return (f"blob/v{BLOB_VERSION}/ecc-affine/median12/fg{self.fg_threshold:g}"
+                f"/min{self.min_area_frac:g}/gate{self.gate:g}")
+
+    def foreground(self, video: Video) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        """(frames float (T,H,W,3) 0..1, foreground mask (T,H,W), frame_to_ref, warnings)."""
+        import cv2
+        from scipy import ndimage
+
+        frames = video.frames.astype(np.float32) / 255.0
+        blurred = np.stack([cv2.blur(f, (3, 3)) for f in frames])
+        gray = np.stack([cv2.GaussianBlur(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), (5, 5), 1.0)
+                         for f in blurred])
+        f2r, warnings = estimate_camera_motion(gray)
+        moving = bool(np.abs(f2r - np.eye(3)).max() > 0.05)
+        bg = _background(blurred, f2r, moving)
+        dist = np.sqrt(((blurred - bg) ** 2).sum(axis=-1))
+        fg = dist > self.fg_threshold
+        fg = ndimage.binary_opening(fg, structure=np.ones((1, 3, 3), bool))
+        return frames, fg, f2r, warnings
+
+    def track(self, video: Video, *, camera: CameraTruth | None = None) -> Tracks:
+        frames, fg, f2r, warnings = self.foreground(video)
+        t_n, h, w = fg.shape
+        min_area = max(3, int(round(self.min_area_frac * h * w)))
+        dets = [_detect(frames[t], fg[t], min_area) for t in range(t_n)]
+        obs = self._associate(dets, f2r)
+        return self._build(obs, f2r, t_n, w, h, video, warnings)
+
+    # -------------------------------------------------------------------------- association
+    def _associate(self, dets: list[list[_Det]], f2r: np.ndarray) -> list[dict[int, _Det]]:
+        """Per track: frame -> detection."""
+        from scipy.optimize import linear_sum_assignment
+
+        tracks: list[dict[int, _Det]] = []
+        for t, frame_dets in enumerate(dets):
+            if not frame_dets:
+                continue
+            preds, sizes, areas, apps = [], [], [], []
+            for tr in tracks:
+                p, s, a, ap = self._predict(tr, t, f2r)
+                preds.append(p)
+                sizes.append(s)
+                areas.append(a)
+                apps.append(ap)
+            if tracks:
+                pp = np.array(preds)
+                dp = np.array([_apply(f2r[t], d.centroid[None])[0] for d in frame_dets])
+                ds = np.array([np.sqrt(d.area) for d in frame_dets])
+                da = np.array([d.area for d in frame_dets])
+                dapp = np.array([d.app for d in frame_dets])
+                dist = np.linalg.norm(pp[:, None] - dp[None], axis=-1)
+                size = np.maximum(np.array(sizes)[:, None], ds[None]) + 1.0
+                gap = np.array([t - max(tr) for tr in tracks], np.float64)[:, None]
+                cost = (dist / (size * (1.0 + 0.25 * (gap - 1)))
+                        + np.abs(np.log(da[None] / np.array(areas)[:, None])) / 2
+                        + 4.0 * np.linalg.norm(np.array(apps)[:, None, :3] - dapp[None, :, :3],
+                                               axis=-1))
+                cost = np.where(np.array([t in tr for tr in tracks])[:, None], 1e6, cost)
+                r, c = linear_sum_assignment(np.minimum(cost, 1e6))
+                assigned = set()
+                for a, b in zip(r, c):
+                    if cost[a, b] <= self.gate:
+                        tracks[a][t] = frame_dets[b]
+                        assigned.add(b)
+            else:
+                assigned = set()
+            for b, d in enumerate(frame_dets):
+                if b not in assigned:
+                    tracks.append({t: d})
+        return tracks
+
+    @staticmethod
+    def _predict(tr: dict[int, _Det], t: int, f2r: np.ndarray
+                 ) -> tuple[np.ndarray, float, float, np.ndarray]:
+        """Constant-velocity prediction (stabilised px) of a track at frame t."""
+        fr = sorted(tr)
+        last = tr[fr[-1]]
+        p1 = _apply(f2r[fr[-1]], last.centroid[None])[0]
+        if len(fr) >= 2:
+            p0 = _apply(f2r[fr[-2]], tr[fr[-2]].centroid[None])[0]
+            v = (p1 - p0) / (fr[-1] - fr[-2])
+        else:
+            v = np.zeros(2)
+        recent = [tr[f].area for f in fr[-3:]]
+        area = float(max(recent))
+        return p1 + v * (t - fr[-1]), float(np.sqrt(area)), area, tr[fr[-1]].app
+
+    # -------------------------------------------------------------------------------- output
+    def _build(self, obs: list[dict[int, _Det]], f2r: np.ndarray, t_n: int, w: int, h: int,
+               video: Video, warnings: list[str]) -> Tracks:
+        # drop one-frame specks: noise, not objects
+        obs = [o for o in obs if len(o) >= 2]
+        boxes = np.full((len(obs), t_n, 4), np.nan)
+        for k, o in enumerate(obs):
+            for t, d in o.items():
+                boxes[k, t] = d.box
+        tracks: dict[str, Track] = {}
+        stab: dict[str, np.ndarray] = {}
+        for k, o in enumerate(obs):
+            tid = f"t{k}"
+            vis = np.zeros(t_n, bool)
+            vis[list(o)] = True
+            centroid = np.full((t_n, 2), np.nan)
+            area = np.zeros(t_n)
+            app = np.full((t_n, APPEARANCE_DIM), np.nan, np.float32)
+            for t, d in o.items():
+                centroid[t], area[t], app[t] = d.centroid, d.area, d.app
+            state = _states(k, o, boxes, f2r, t_n, w, h)
+            tracks[tid] = Track(id=tid, box=boxes[k].copy(), centroid=centroid, area=area,
+                                visible=vis, state=state, appearance=app)
+            s = np.full((t_n, 2), np.nan)
+            for t in o:
+                s[t] = _apply(f2r[t], centroid[t][None])[0]
+            stab[tid] = s
+        return Tracks(tracks=tracks, num_frames=t_n, width=w, height=h,
+                      source=f"tracker:{self.name}",
+                      meta={"stabilized": stab, "frame_to_ref": f2r, "protocol": self.protocol,
+                            "warnings": warnings})
+
+
+def _box_in_frame_fraction(box: np.ndarray, w: int, h: int) -> float:
+    bw, bh = box[2] - box[0], box[3] - box[1]
+    if bw <= 0 or bh <= 0:
+        return 0.0
+    iw = max(0.0, min(box[2], w) - max(box[0], 0))
+    ih = max(0.0, min(box[3], h) - max(box[1], 0))
+    return float(iw * ih / (bw * bh))
+
+
+def _touches_border(box: np.ndarray, w: int, h: int, margin: float = 1.0) -> bool:
+    return bool(box[0] <= margin or box[1] <= margin or box[2] >= w - margin
+                or box[3] >= h - margin)
+
+
+def _states(k: int, o: dict[int, _Det], boxes: np.ndarray, f2r: np.ndarray,
+            t_n: int, w: int, h: int) -> tuple[str, ...]:
+    """Per-frame state of track k (see module docstring, step 5)."""
+    fr = sorted(o)
+    med_area = float(np.median([o[t].area for t in fr]))
+    state = ["visible" if t in o else "" for t in range(t_n)]
+
+    def shifted(box: np.ndarray, t_from: int, t_to: int, v: np.ndarray) -> np.ndarray:
+        # move a box with stabilised velocity v, then back into frame t_to coordinates
+        c = _apply(f2r[t_from], np.array([[(box[0] + box[2]) / 2, (box[1] + box[3]) / 2]]))[0]
+        c = c + v * (t_to - t_from)
+        c = _apply(np.linalg.inv(f2r[t_to]), c[None])[0]
+        hw, hh = (box[2] - box[0]) / 2, (box[3] - box[1]) / 2
+        return np.array([c[0] - hw, c[1] - hh, c[0] + hw, c[1] + hh])
+
+    def vel(t_a: int, t_b: int) -> np.ndarray:
+        pa = _apply(f2r[t_a], o[t_a].centroid[None])[0]
+        pb = _apply(f2r[t_b], o[t_b].centroid[None])[0]
+        return (pb - pa) / (t_b - t_a)
+
+    def others_cover(box: np.ndarray, t: int) -> bool:
+        from .evaluate import iou_matrix
+
+        for j in range(boxes.shape[0]):
+            if j != k and np.isfinite(boxes[j, t]).all():
+                b = boxes[j, t]
+                ix = max(0.0, min(box[2], b[2]) - max(box[0], b[0]))
+                iy = max(0.0, min(box[3], b[3]) - max(box[1], b[1]))
+                if ix * iy > 0.3 * max((box[2] - box[0]) * (box[3] - box[1]), 1.0):
+                    return True
+                if iou_matrix(box[None], b[None])[0, 0] > 0.2:
+                    return True
+        return False
+
+    def label(box: np.ndarray, t: int, gradual: bool) -> str:
+        if _box_in_frame_fraction(box, w, h) < 0.5:
+            return "out_of_frame"
+        if gradual or others_cover(box, t):
+            return "occluded"
+        return "absent"
+
+    # before the first sighting: predicted backwards from the first observations
+    first, last = fr[0], fr[-1]
+    v0 = vel(fr[0], fr[1]) if len(fr) >= 2 else np.zeros(2)
+    grew = o[first].area < 0.6 * med_area or _touches_border(o[first].box, w, h)
+    for t in range(first):
+        b = shifted(o[first].box, first, t, v0)
+        state[t] = label(b, t, grew)
+    # gaps
+    for a, b_ in zip(fr[:-1], fr[1:]):
+        if b_ - a <= 1:
+            continue
+        gradual = (o[a].area < 0.7 * med_area or o[b_].area < 0.7 * med_area
+                   or _touches_border(o[a].box, w, h) or _touches_border(o[b_].box, w, h))
+        v = vel(a, b_)
+        for t in range(a + 1, b_):
+            state[t] = label(shifted(o[a].box, a, t, v), t, gradual)
+    # after the last sighting
+    v1 = vel(fr[-2], fr[-1]) if len(fr) >= 2 else np.zeros(2)
+    shrank = o[last].area < 0.6 * med_area or _touches_border(o[last].box, w, h)
+    for t in range(last + 1, t_n):
+        state[t] = label(shifted(o[last].box, last, t, v1), t, shrank)
+    return tuple(state)
+
+
+register_tracker("blob", BlobTracker)
