@@ -42,10 +42,14 @@ def test_registry_listing_imports_no_torch() -> None:
     assert out.stdout.strip() == "False"
 
 
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sora_bench", *args], capture_output=True, text=True)
+
+
 def test_python_dash_m_and_console_script() -> None:
-    out = subprocess.run([sys.executable, "-m", "sora_bench", "--version"], capture_output=True, text=True)
+    out = _cli("--version")
     assert out.returncode == 0 and "sora-bench" in out.stdout
-    out = subprocess.run([sys.executable, "-m", "sora_bench", "ls", "metrics"], capture_output=True, text=True)
+    out = _cli("ls", "metrics")
     assert out.returncode == 0 and "fvd" in out.stdout
-    bad = subprocess.run([sys.executable, "-m", "sora_bench", "run"], capture_output=True, text=True)
+    bad = _cli("run")
     assert bad.returncode == 2 and "--suite" in bad.stderr
