@@ -144,7 +144,8 @@ def tracks_from_truth(truth: Truth, video: Video | None = None) -> Tracks:
                 state.append("absent")
         app = np.full((n, APPEARANCE_DIM), np.nan, np.float32)
         rgb = color_rgb(o.attributes.get("color", o.attributes.get("colour")))
-        for t in np.flatnonzero(visible):
+        # appearance only where mostly visible: a partly hidden box holds occluder pixels
+        for t in np.flatnonzero(visible & (o.visible_fraction >= 0.6)):
             if frames is not None:
                 app[t] = appearance_from_pixels(frames[t], box[t])
             elif rgb is not None:
