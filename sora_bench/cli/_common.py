@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +15,6 @@ from ..results import GateOutcome, RunResult
 
 __all__ = ["add_scoring_options", "settings_from_args", "metric_params_from_args",
            "parse_gate", "print_summary", "exit_code"]
-
-_GATE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|<|>)\s*([-+0-9.eE]+)\s*$")
-
 
 def add_scoring_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--metrics", default=None,
@@ -74,25 +70,20 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
     return {k: v for k, v in settings.items() if v is not None}
 
 
-def parse_gate(expr: str):  # type: ignore[no-untyped-def]
-    """``metric OP number`` -> a function of a RunResult giving a GateOutcome."""
-    m = _GATE.match(expr)
-    if not m:
-        raise ConfigError(f"--gate {expr!r}: expected 'metric <= value' (or >=, <, >)")
-    name, op, raw = m.group(1), m.group(2), float(m.group(3))
+def parse_gate(expr: str) -> Callable[[RunResult], GateOutcome]:
+    """Check an absolute gate (``metric >= 0.9``) at parse time; return its evaluator.
 
-    def check(result: RunResult) -> GateOutcome:
-        mr = result.metrics.get(name)
-        if mr is None or mr.value is None:
-            why = "was not run" if mr is None else "has no value (" + ", ".join(
-                f"{k}: {v}" for k, v in mr.status_counts.items()) + ")"
-            return GateOutcome(expr, name, None, False, f"{name} {why}")
-        v = mr.value
-        ok = {"<=": v <= raw, ">=": v >= raw, "<": v < raw, ">": v > raw}[op]
-        return GateOutcome(expr, name, v, ok, f"{name} = {v:.6g} {'passes' if ok else 'fails'} "
-                                               f"{op} {raw:g}")
+    Regression gates (``metric: regress <= 2%``) need a baseline: they belong to
+    ``sora-bench compare``.
+    """
+    from ..gates import evaluate_gate
+    from ..gates import parse_gate as parse
 
-    return check
+    gate = parse(expr)
+    if gate.needs_baseline:
+        raise ConfigError(f"--gate {expr!r} compares against a baseline; use "
+                          "`sora-bench compare BASE CANDIDATE --gate ...` for regression gates")
+    return lambda result: evaluate_gate(gate, result)
 
 
 def print_summary(result: RunResult, out_dir: Path, stream: Any = None) -> None:
