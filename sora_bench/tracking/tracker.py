@@ -86,13 +86,21 @@ def estimate_camera_motion(gray: np.ndarray) -> tuple[np.ndarray, list[str]]:
     failed = 0
 
     def err(prev: np.ndarray, cur: np.ndarray, m: np.ndarray) -> float:
-        # warp frame t (cur) into frame t-1 (prev) coordinates: m maps t px -> t-1 px
+        # warp frame t (cur) into frame t-1 (prev) coordinates: m maps t px -> t-1 px;
+        # judged on textured pixels only (flat sky says nothing about motion), trimmed mean
+        # of the lower 80 % of differences (moving objects are the rest)
         warped = cv2.warpAffine(cur, m[:2].astype(np.float32), (w, h),
                                 flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                 borderMode=cv2.BORDER_CONSTANT, borderValue=np.nan)
-        d = np.abs(warped - prev)
+        gy, gx = np.gradient(prev)
+        grad = np.hypot(gx, gy)
+        mask = grad >= max(np.percentile(grad, 70), 1e-3)
+        d = np.abs(warped - prev)[mask]
         d = d[np.isfinite(d)]
-        return float(np.median(d)) if d.size > 0.5 * h * w else np.inf
+        if d.size < 0.5 * mask.sum() or d.size < 16:
+            return np.inf
+        d = np.sort(d)[: max(1, int(0.8 * d.size))]
+        return float(d.mean())
 
     for t in range(1, t_n):
         # copies: OpenCV may write into its inputs
