@@ -92,14 +92,20 @@ def print_summary(result: RunResult, out_dir: Path, stream: Any = None) -> None:
     print(f"run {result.run_id}: {len(result.samples)} samples -> {out_dir}", file=stream)
     counts = ", ".join(f"{k}: {v}" for k, v in result.status_counts.items())
     print(f"  samples: {counts}", file=stream)
+    notes: dict[str, list[str]] = {}
     for name, m in result.metrics.items():
         arrow = "↑" if m.higher_is_better else "↓"
         if m.value is None:
-            why = m.skip_message or ", ".join(f"{k}: {v}" for k, v in m.status_counts.items())
+            why = ", ".join(f"{k}: {v}" for k, v in m.status_counts.items())
+            if m.skip_message:
+                notes.setdefault(m.skip_message, []).append(name)
+                why = f"note {list(notes).index(m.skip_message) + 1}"
             print(f"  {name:<22} {arrow}  —  ({why})", file=stream)
             continue
         ci = f" [{m.ci95[0]:.4g}, {m.ci95[1]:.4g}]" if m.ci95 else ""
         print(f"  {name:<22} {arrow} {m.value:.4g}{ci}  n={m.n}", file=stream)
+    for i, (message, names) in enumerate(notes.items(), start=1):
+        print(f"  note {i} ({', '.join(names)}): {message}", file=stream)
     for g in result.gates:
         print(f"  gate {'PASS' if g.passed else 'FAIL'}: {g.message}", file=stream)
 
