@@ -24,7 +24,7 @@ import numpy as np
 
 from ..types import Tracks
 
-__all__ = ["MotScores", "iou_matrix", "evaluate_tracks"]
+__all__ = ["MotScores", "iou_matrix", "evaluate_tracks", "moving_only"]
 
 
 @dataclass(frozen=True)
@@ -125,3 +125,22 @@ def evaluate_tracks(gt: Tracks, hyp: Tracks, *, iou_threshold: float = 0.5) -> M
     idf1 = 2.0 * idtp / denom if denom else 1.0
     return MotScores(mota=float(mota), idf1=float(idf1), gt=total_gt, fp=int(fp), fn=int(fn),
                      idsw=int(idsw), idtp=idtp, num_hyp=total_hyp)
+
+
+def moving_only(gt: Tracks, min_travel: float = 1.0) -> Tracks:
+    """Ground-truth tracks whose visible centroid travels at least ``min_travel`` box sizes.
+
+    The pixel tracker models never-moving objects as background, so MOTA/IDF1 are reported
+    both over all objects and over moving ones (this filter)."""
+    keep = {}
+    for tid, tr in gt.tracks.items():
+        v = np.asarray(tr.visible, bool)
+        if v.sum() < 2:
+            continue
+        c = tr.centroid[v]
+        b = tr.box[v]
+        size = float(np.median(np.sqrt((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))))
+        travel = float(np.max(np.linalg.norm(c - c[0], axis=1)))
+        if travel >= min_travel * max(size, 1.0):
+            keep[tid] = tr
+    return Tracks(keep, gt.num_frames, gt.width, gt.height, gt.source, gt.camera, gt.meta)

@@ -13,7 +13,8 @@ The built-in ``blob`` tracker (version :data:`BLOB_VERSION`):
    its coordinates (a moving camera is compensated; objects that never move belong to the
    background and are not tracked).
 3. **Foreground**: Euclidean RGB distance (0..1 units) to that background above
-   ``fg_threshold`` on 3x3-box-blurred frames, opened with a 3x3 structuring element; connected
+   ``fg_threshold`` on 3x3-box-blurred frames, minus cast shadows (darker, same chromaticity),
+   opened then closed with a 3x3 structuring element; connected
    components (``scipy.ndimage.label``, 8-connected) of at least ``min_area`` px are detections.
 4. **Association**: Hungarian method (``scipy.optimize.linear_sum_assignment``) on
    ``cost = |p_pred - p| / size + |log(area ratio)| / 2 + 4 * |appearance difference|``
@@ -157,6 +158,17 @@ def _background(frames: np.ndarray, frame_to_ref: np.ndarray, moving: bool) -> n
     return out
 
 
+def _shadow(frames: np.ndarray, bg: np.ndarray) -> np.ndarray:
+    """Cast shadows: darker than the background (brightness ratio 0.3..0.92) with nearly the
+    same chromaticity (rg distance < 0.035). They move with objects but are not objects."""
+    lum_f = frames.sum(axis=-1)
+    lum_b = bg.sum(axis=-1)
+    ratio = lum_f / np.maximum(lum_b, 1e-3)
+    chroma = np.linalg.norm(frames[..., :2] / np.maximum(lum_f, 1e-3)[..., None]
+                            - bg[..., :2] / np.maximum(lum_b, 1e-3)[..., None], axis=-1)
+    return (ratio > 0.3) & (ratio < 0.92) & (chroma < 0.035)
+
+
 # ---------------------------------------------------------------------------------- detection
 @dataclass
 class _Det:
@@ -222,7 +234,10 @@ class BlobTracker:
         bg = _background(blurred, f2r, moving)
         dist = np.sqrt(((blurred - bg) ** 2).sum(axis=-1))
         fg = dist > self.fg_threshold
+        fg &= ~_shadow(blurred, bg)
         fg = ndimage.binary_opening(fg, structure=np.ones((1, 3, 3), bool))
+        # close 1-px gaps so one object's parts (a person's shirt and trousers) stay one region
+        fg = ndimage.binary_closing(fg, structure=np.ones((1, 3, 3), bool)) | fg
         return frames, fg, f2r, warnings
 
     def track(self, video: Video, *, camera: CameraTruth | None = None) -> Tracks:
@@ -373,8 +388,9 @@ def _states(k: int, o: dict[int, _Det], boxes: np.ndarray, f2r: np.ndarray,
                     return True
         return False
 
-    def label(box: np.ndarray, t: int, gradual: bool) -> str:
-        if _box_in_frame_fraction(box, w, h) < 0.5:
+    def label(box: np.ndarray, t: int, border: bool, gradual: bool) -> str:
+        # border: lost (or found) touching the image edge -> it left (entered) the frame
+        if border or _box_in_frame_fraction(box, w, h) < 0.5:
             return "out_of_frame"
         if gradual or others_cover(box, t):
             return "occluded"
@@ -383,24 +399,25 @@ def _states(k: int, o: dict[int, _Det], boxes: np.ndarray, f2r: np.ndarray,
     # before the first sighting: predicted backwards from the first observations
     first, last = fr[0], fr[-1]
     v0 = vel(fr[0], fr[1]) if len(fr) >= 2 else np.zeros(2)
-    grew = o[first].area < 0.6 * med_area or _touches_border(o[first].box, w, h)
+    grew = o[first].area < 0.6 * med_area
     for t in range(first):
         b = shifted(o[first].box, first, t, v0)
-        state[t] = label(b, t, grew)
+        state[t] = label(b, t, _touches_border(o[first].box, w, h), grew)
     # gaps
     for a, b_ in zip(fr[:-1], fr[1:]):
         if b_ - a <= 1:
             continue
-        gradual = (o[a].area < 0.7 * med_area or o[b_].area < 0.7 * med_area
-                   or _touches_border(o[a].box, w, h) or _touches_border(o[b_].box, w, h))
+        gradual = o[a].area < 0.7 * med_area or o[b_].area < 0.7 * med_area
+        border = _touches_border(o[a].box, w, h) and _touches_border(o[b_].box, w, h)
         v = vel(a, b_)
         for t in range(a + 1, b_):
-            state[t] = label(shifted(o[a].box, a, t, v), t, gradual)
+            state[t] = label(shifted(o[a].box, a, t, v), t, border, gradual)
     # after the last sighting
     v1 = vel(fr[-2], fr[-1]) if len(fr) >= 2 else np.zeros(2)
-    shrank = o[last].area < 0.6 * med_area or _touches_border(o[last].box, w, h)
+    shrank = o[last].area < 0.6 * med_area
     for t in range(last + 1, t_n):
-        state[t] = label(shifted(o[last].box, last, t, v1), t, shrank)
+        state[t] = label(shifted(o[last].box, last, t, v1), t,
+                         _touches_border(o[last].box, w, h), shrank)
     return tuple(state)
 
 
