@@ -76,7 +76,7 @@ class MetricDelta:
         """Oriented relative change ``gain / |base_mean|`` (negative = worse), or None."""
         if self.gain is None or self.base_mean is None or self.base_mean == 0:
             return None
-        return self.gain / abs(self.base_mean)
+        return self.gain / abs(self.base_mean) + 0.0
 
     @property
     def verdict(self) -> str:
@@ -240,9 +240,10 @@ def paired_delta(
     delta = float(d.mean())
     ci = bootstrap_ci(d, resamples=resamples, seed=seed)
     sign = 1.0 if higher_is_better else -1.0
-    gain_ci = None if ci is None else tuple(sorted((sign * ci[0], sign * ci[1])))
+    # "+ 0.0" turns -0.0 into 0.0, so an unchanged lower-is-better metric prints as +0.
+    gain_ci = None if ci is None else tuple(sorted((sign * ci[0] + 0.0, sign * ci[1] + 0.0)))
     return MetricDelta(metric, higher_is_better, n, float(b.mean()), float(c.mean()), delta, ci,
-                       sign * delta, gain_ci, unit=unit)  # type: ignore[arg-type]
+                       sign * delta + 0.0, gain_ci, unit=unit)  # type: ignore[arg-type]
 
 
 def set_metric_delta(base: MetricResult, cand: MetricResult) -> MetricDelta:
@@ -261,9 +262,9 @@ def set_metric_delta(base: MetricResult, cand: MetricResult) -> MetricDelta:
     if base.ci95 and cand.ci95:
         ci = (float(cand.ci95[0]) - float(base.ci95[1]), float(cand.ci95[1]) - float(base.ci95[0]))
     sign = 1.0 if hib else -1.0
-    gain_ci = None if ci is None else tuple(sorted((sign * ci[0], sign * ci[1])))
+    gain_ci = None if ci is None else tuple(sorted((sign * ci[0] + 0.0, sign * ci[1] + 0.0)))
     return MetricDelta(cand.name, hib, min(base.n, cand.n), float(base.value), float(cand.value),
-                       delta, ci, sign * delta, gain_ci, paired=False,  # type: ignore[arg-type]
+                       delta, ci, sign * delta + 0.0, gain_ci, paired=False,  # type: ignore[arg-type]
                        unit=cand.unit)
 
 
@@ -316,6 +317,8 @@ def prompt_deltas(base: RunResult, cand: RunResult,
         gains = {m: float(np.mean(v)) for m, v in sorted(by_metric.items())}
         z = {m: g / scales[m] for m, g in gains.items()}
         worst = min(z, key=lambda m: (z[m], m)) if z else None
+        if worst is not None and z[worst] >= 0:
+            worst = None  # nothing got worse
         out.append(PromptDelta(
             prompt_id=pid, prompt=text.get(pid),
             seeds=tuple(sorted(seeds[pid], key=lambda x: -1 if x is None else x)),

@@ -69,7 +69,8 @@ def build_comparison(baseline: RunResult, run: RunResult, *, baseline_dir: Path 
         for n in names:
             d, g = p.deltas.get(n), p.gains.get(n)
             cls = "" if g is None or abs(g) < 1e-12 else ("better" if g > 0 else "worse")
-            cells.append({"text": "—" if d is None else f"{d:+.3g}", "cls": cls})
+            text = "—" if d is None else "0" if abs(d) < 1e-12 else f"{d:+.3g}"
+            cells.append({"text": text, "cls": cls})
         prompt_rows.append({
             "prompt_id": p.prompt_id, "prompt": p.prompt or "", "score": f"{p.score:+.2f}",
             "raw_score": p.score, "worst": p.worst_metric or "—", "cells": cells,

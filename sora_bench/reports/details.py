@@ -56,7 +56,7 @@ class EventMark:
 @dataclass(frozen=True)
 class Expectation:
     text: str
-    state: str  # passed | failed | unknown
+    state: str  # passed | failed | unchecked
     reason: str = ""
     source: str = ""
 
@@ -208,7 +208,7 @@ def _state(item: Mapping[str, Any], failed_list: bool) -> str:
             return "passed"
         if s.startswith(("fail", "violat", "miss")):
             return "failed"
-    return "unknown"
+    return "unchecked"
 
 
 def find_expectations(metrics: Mapping[str, Any], declared: Any) -> list[Expectation]:
@@ -226,7 +226,7 @@ def find_expectations(metrics: Mapping[str, Any], declared: Any) -> list[Expecta
                 if not isinstance(item, Mapping):
                     if isinstance(item, str):
                         found.append(Expectation(item, "failed" if key.startswith("failed")
-                                                 else "unknown", "", metric))
+                                                 else "unchecked", "", metric))
                     continue
                 entry = item.get("expect", item.get("entry", item))
                 reason = item.get("message", item.get("reason", item.get("why", "")))
@@ -238,9 +238,9 @@ def find_expectations(metrics: Mapping[str, Any], declared: Any) -> list[Expecta
     for entry in declared if isinstance(declared, list | tuple) else ():
         text = describe_expect(entry)
         if text not in seen:
-            found.append(Expectation(text, "unknown", "not reported by any metric", ""))
+            found.append(Expectation(text, "unchecked", "not reported by any metric", ""))
             seen.add(text)
-    order = {"failed": 0, "unknown": 1, "passed": 2}
+    order = {"failed": 0, "unchecked": 1, "passed": 2}
     # Dedupe exact repeats (two metrics reporting the same check keep both sources).
     uniq: dict[tuple[str, str, str, str], Expectation] = {}
     for e in found:

@@ -374,14 +374,17 @@ def _count(run: RunResult) -> dict[str, int]:
 def _card(run: RunResult, s: SampleResult, names: list[str], rank_by: dict[str, dict[str, float]],
           quality: float | None) -> VideoCard:
     scores, values = [], {}
+    failed = status_kind(s.status) in ("skipped", "error")
     for n in sorted(run.metrics):
         mr = run.metrics[n]
         ms = s.metrics.get(n)
         if ms is None:
-            if mr.kind == "set":
-                continue
-            scores.append(Score(n, arrow(mr.higher_is_better), "—", None, "not computed", "skip",
-                                mr.skip_message or "", "", None))
+            if mr.kind == "set" or failed:
+                continue  # a failed sample's message says why; no row of dashes
+            # Skipped for the whole run: the summary shows the fix once, not on every card.
+            scores.append(Score(n, arrow(mr.higher_is_better), "—", None,
+                                "skipped (whole run)" if mr.skip_message else "not computed",
+                                "skip", "", "", None))
             continue
         v = _value(s, n)
         r = rank_by.get(n, {}).get(s.sample_id)
@@ -390,7 +393,7 @@ def _card(run: RunResult, s: SampleResult, names: list[str], rank_by: dict[str, 
         scores.append(Score(
             n, arrow(mr.higher_is_better), fmt(v) if v is not None else "—", v, ms.status,
             kind_class(ms.status), ms.message or "",
-            "" if r is None else f"{round(r * 100)}th pct", None if r is None else round(r * 100),
+            "" if r is None else f"{round(r * 100)} pctl", None if r is None else round(r * 100),
             list(ms.warnings)))
     defect = ""
     if s.defect:

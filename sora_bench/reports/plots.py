@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -68,6 +69,9 @@ def _svg(fig: Any) -> str:
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None},
                     bbox_inches="tight", pad_inches=0.06, transparent=True)
     text = buf.getvalue()
+    # Drop the DOCTYPE and the RDF metadata block: no use in an <img>, and ~1 kB each.
+    text = re.sub(r"<!DOCTYPE[^>]*>\s*", "", text, count=1)
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, count=1, flags=re.S)
     return data_uri("image/svg+xml", text.encode("utf-8"))
 
 
@@ -89,7 +93,7 @@ def dimension_chart(tags: Sequence[str], panels: Sequence[dict[str, Any]]) -> st
     rows = math.ceil(len(panels) / cols)
     bar_h = 0.22
     panel_h = 0.55 + bar_h * len(tags)
-    with _figure(3.0 * cols + 0.8, panel_h * rows) as fig:
+    with _figure(3.9 * cols + 0.8, panel_h * rows) as fig:
         axes = fig.subplots(rows, cols, squeeze=False)
         for i, ax in enumerate(axes.flat):
             if i >= len(panels):

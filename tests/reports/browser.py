@@ -184,8 +184,15 @@ class Browser:
             raise RuntimeError(f"evaluate failed: {r['exceptionDetails']}")
         return r.get("result", {}).get("value")
 
-    def screenshot(self, out: Path) -> Path:
-        data = self.send("Page.captureScreenshot", {"format": "png"})["data"]
+    def screenshot(self, out: Path, *, full_page: bool = False, max_height: int = 12000) -> Path:
+        """PNG of the viewport, or of the whole page (capped at ``max_height`` px)."""
+        params: dict[str, Any] = {"format": "png"}
+        if full_page:
+            size = self.send("Page.getLayoutMetrics")["cssContentSize"]
+            params["captureBeyondViewport"] = True
+            params["clip"] = {"x": 0, "y": 0, "width": self.width,
+                              "height": min(float(size["height"]), max_height), "scale": 1}
+        data = self.send("Page.captureScreenshot", params)["data"]
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(base64.b64decode(data))
         return out
