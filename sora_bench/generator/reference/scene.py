@@ -20,8 +20,8 @@ Top-level keys (all optional except ``objects``)::
     camera:       {move: static|pan_left|pan_right|tilt_up|tilt_down|dolly_in|dolly_out|
                    zoom_in|zoom_out|orbit|tracking|push_in|"tracking:<object id>",
                    target: <object id> (tracking), amount: 0..3 (1 = the move's default size),
-                   fov: vertical degrees (45), position: [x,y,z] (0,1.6,6),
-                   look_at: [x,y,z] (0,0.6,0)}. A bare string is the move.
+                   fov: vertical degrees (45), position: [x,y,z] (0,1.3,4),
+                   look_at: [x,y,z] (0,0.5,0)}. A bare string is the move.
     duration_s:   clip length the simulation covers; default = num_frames / fps of the request.
     gravity:      m/s^2 magnitude (9.81); the ``low_gravity``/``reversed_gravity`` defects
                   change it inside the simulation.
@@ -43,7 +43,9 @@ Object keys (one mapping per object)::
                  person, glass, cup, bottle, cylinder, cone, domino, wall, screen, pillar,
                  building, and the width (diameter, edge) of every other kind. Default per kind.
     position:    [x, y, z] of the object's bottom centre (y = height of its lowest point).
-                 Default: objects spread along x at z = 0, on the floor.
+                 Default: on the floor at x = 0, +0.9, -0.9, +1.8, -1.8 (in listing order),
+                 z = 0 (the 6th to 10th object 1.2 m farther back, and so on). The default
+                 camera sees about x in [-1.6, 1.6] at z = 0.
     velocity:    [vx, vy, vz] m/s initial velocity (overrides direction/speed).
     motion:      static | falls | thrown | rolls | slides | path | spins | topples |
                  walks | runs | waves | jumps | picks_up | carries | flies.
@@ -235,8 +237,8 @@ class CameraSpec:
     target: str | None = None
     amount: float = 1.0
     fov: float = 45.0
-    position: Vec3 = (0.0, 1.6, 6.0)
-    look_at: Vec3 = (0.0, 0.6, 0.0)
+    position: Vec3 = (0.0, 1.3, 4.0)
+    look_at: Vec3 = (0.0, 0.5, 0.0)
 
 
 @dataclass(frozen=True)
@@ -576,7 +578,8 @@ def _one_object(it: Mapping[str, Any], kind: str, oid: str, key: str, slot: int,
             pr.add(f"{key}.size", "must be metres in [0.01, 100] or [w, h, d]")
     if kind == "sphere":
         size = (size[0], size[0], size[0])
-    pos = (-1.5 + 1.0 * (slot % 4), 0.0, -0.5 * (slot // 4))
+    k = slot % 5  # default layout: 0, +0.9, -0.9, +1.8, -1.8 m along x; rows of 5 step back
+    pos = (0.9 * ((k + 1) // 2) * (1 if k % 2 else -1), 0.0, -1.2 * (slot // 5))
     if "position" in it:
         p = _vec3(it["position"])
         if p is None or not all(abs(v) <= 500 for v in p):

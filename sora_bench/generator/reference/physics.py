@@ -1,0 +1,518 @@
+"""Rigid-body simulation of a :class:`~.scene.Scene`, sampled at the frame times ``i / fps``.
+
+Free bodies (spheres, cubes, cylinders, glasses, bottles, planks, dominoes ...) move under
+gravity ``g`` with an exact closed-form step: within a substep ``dt`` the motion is the
+parabola ``p + v t + 1/2 g t^2``, and a floor impact is located by solving that quadratic for
+the contact time, so bounce times are exact and each bounce multiplies the normal speed by the
+restitution ``e`` (normal speed below 0.15 m/s comes to rest). On the floor, spheres roll with
+rolling resistance ``a = 0.06 * friction * g`` and boxes slide with Coulomb friction
+``a = friction * g``. Body-body contacts (sphere/sphere, sphere/box, box/box, boxes are
+axis-aligned after their yaw) are resolved each substep with a restitution impulse and a
+mass-weighted position correction. Breakable bodies (glass) shatter when the normal speed of
+an impact exceeds 1.5 m/s: they stop existing and their pre-allocated fragments
+(``<id>.frag<k>``) appear there with seeded outward velocities. Bodies with motion ``topples``
+rotate about their bottom edge (``phi'' = 3 g sin(phi) / (2 L)``, ``L`` the edge-to-far-corner
+length) and knock over the next topplable body their top reaches (domino chains).
+
+Characters, vehicles, birds and drones are kinematic: walks/runs move along ``direction`` at
+``speed``, ``path`` follows waypoints at constant speed, ``jumps`` are ballistic hops,
+``picks_up`` walks to the target, bends, and then carries it in the right hand.
+
+Determinism: a pure function of (scene, fps, num_frames, seed, options). The seed jitters
+initial positions by up to ``1 cm * jitter`` and initial speeds by up to ``2 % * jitter``, and
+picks fragment directions; nothing reads the clock.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .kinematics import KinTrack, PoseTrack, kinematic_track, rot_y
+from .scene import CHARACTER_KINDS, KINDS, Scene, SceneObject
+
+__all__ = ["SimResult", "BodyTrack", "SimEvent", "simulate", "PoseTrack", "FRAGMENTS"]
+
+FRAGMENTS = 6
+REST_SPEED = 0.15  # m/s: a bounce slower than this comes to rest
+BREAK_SPEED = 1.5  # m/s: normal impact speed that shatters a breakable body
+MAX_SUBSTEP = 1.0 / 240.0
+DENSITY = {"rubber": 1100, "wood": 600, "metal": 7800, "glass": 2500, "plastic": 950,
+           "stone": 2400, "cloth": 300, "ceramic": 2300, "neon": 1000, "emissive": 1000,
+           "mirror": 2500}
+TOPPLERS = frozenset({"domino", "plank", "bottle", "cylinder", "glass", "cup", "cube", "cone"})
+
+
+@dataclass
+class SimEvent:
+    kind: str
+    time: float
+    objects: tuple[str, ...]
+    position: tuple[float, float, float]
+    detail: dict = field(default_factory=dict)
+
+
+@dataclass
+class BodyTrack:
+    """One object's state per frame: centre position, velocity, rotation, existence."""
+
+    obj: SceneObject
+    position: np.ndarray   # (T, 3) centre, metres
+    velocity: np.ndarray   # (T, 3) m/s
+    rotation: np.ndarray   # (T, 3, 3) body-to-world
+    exists: np.ndarray     # (T,) bool
+    size: tuple[float, float, float]
+    parent: str | None = None
+    pose: PoseTrack | None = None
+
+
+@dataclass
+class SimResult:
+    times: np.ndarray
+    bodies: dict[str, BodyTrack]
+    events: list[SimEvent]
+    gravity: tuple[float, float, float]
+
+
+# --------------------------------------------------------------------------------- rotations
+def rot_axis(axis: np.ndarray, a: float) -> np.ndarray:
+    """Rodrigues: rotation by ``a`` radians about the unit ``axis``."""
+    k = np.asarray(axis, float)
+    k = k / (np.linalg.norm(k) + 1e-12)
+    kx = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+    return np.eye(3) + math.sin(a) * kx + (1 - math.cos(a)) * (kx @ kx)
+
+
+# ------------------------------------------------------------------------------------ bodies
+class _Body:
+    def __init__(self, obj: SceneObject, size: tuple[float, float, float], pos: np.ndarray,
+                 vel: np.ndarray, active_from: float, exists_from: float | None = 0.0) -> None:
+        self.obj, self.id, self.size = obj, obj.id, size
+        self.sphere = obj.kind == "sphere"
+        self.r = size[0] / 2
+        self.half = np.array(size, float) / 2
+        c, s = abs(math.cos(math.radians(obj.yaw))), abs(math.sin(math.radians(obj.yaw)))
+        if not self.sphere:  # axis-aligned extents of the yawed box
+            self.half = np.array([c * self.half[0] + s * self.half[2], self.half[1],
+                                  s * self.half[0] + c * self.half[2]])
+        vol = (math.pi / 6 * size[0] ** 3) if self.sphere else size[0] * size[1] * size[2]
+        self.mass = DENSITY.get(obj.material, 1000) * vol
+        self.p, self.v = pos.astype(float), vel.astype(float)
+        self.R = rot_y(math.radians(obj.yaw))
+        self.e, self.mu = obj.restitution, obj.friction
+        self.active_from, self.exists_from = active_from, exists_from
+        self.exists_until = math.inf
+        self.resting = False
+        self.topple: dict | None = None
+        self.held_by: str | None = None
+
+    @property
+    def bottom(self) -> float:
+        return self.p[1] - (self.r if self.sphere else self.half[1])
+
+    @property
+    def height(self) -> float:
+        return 2 * self.r if self.sphere else 2 * self.half[1]
+
+    def alive(self, t: float) -> bool:
+        return self.exists_from is not None and self.exists_from <= t < self.exists_until
+
+
+def simulate(scene: Scene, *, num_frames: int, fps: float, seed: int = 0, jitter: float = 1.0,
+             gravity_scale: float = 1.0, penetrate: float = 0.0,
+             penetrate_ids: frozenset[str] = frozenset()) -> SimResult:
+    """Simulate ``scene``; frame ``i`` is the state at ``t = i / fps``.
+
+    ``gravity_scale`` multiplies the gravity vector (the gravity defects pass 0.2 or -1);
+    ``penetrate`` in [0, 1] shrinks contact distances of ``penetrate_ids`` bodies by that
+    fraction (1 = they pass through each other and sink into the floor by their height).
+    """
+    rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, 7])
+    g = np.array([0.0, -scene.gravity * gravity_scale, 0.0])
+    T = max(1, int(num_frames))
+    n_sub = max(1, math.ceil((1.0 / fps) / MAX_SUBSTEP))
+    dt = 1.0 / (fps * n_sub)
+    duration = scene.duration_s or max(T - 1, 1) / fps
+    bodies: dict[str, _Body] = {}
+    kin: dict[str, SceneObject] = {}
+    statics: list[tuple[str, np.ndarray, np.ndarray]] = []  # (id, box min, box max)
+    events: list[SimEvent] = []
+    for o in scene.objects:
+        jit = rng.uniform(-1, 1, 4) * jitter
+        size = o.size
+        free = KINDS[o.kind][3] and o.motion not in ("path", "flies", "spins")
+        base = np.array(o.position) + np.array([jit[0], 0.0, jit[1]]) * 0.01
+        if not free:
+            kin[o.id] = o
+            if o.kind in ("wall", "screen", "pillar", "building", "table", "container"):
+                statics.extend(_static_boxes(o))
+            continue
+        h = size[0] / 2 if o.kind == "sphere" else size[1] / 2
+        pos = base + np.array([0.0, h, 0.0])
+        vel = _initial_velocity(o, pos, scene, g, bodies) * (1 + 0.02 * jit[2])
+        b = _Body(o, size, pos, vel, 0.0 if o.motion == "topples" else o.start_s)
+        if o.motion == "topples":
+            b.topple = {"start": o.start_s, "omega0": 1.5 + 0.1 * jit[3]}
+        bodies[o.id] = b
+        if o.breakable:
+            for k in range(FRAGMENTS):
+                fo = SceneObject(id=f"{o.id}.frag{k}", kind="cube", color=o.color,
+                                 color_name=o.color_name, material=o.material,
+                                 size=tuple(max(0.03, s * 0.35) for s in size),  # type: ignore
+                                 position=o.position, restitution=0.2, friction=0.8,
+                                 yaw=float(rng.uniform(0, 90)))
+                fb = _Body(fo, fo.size, pos.copy(), np.zeros(3), 0.0, exists_from=None)
+                fb.parent = o.id  # type: ignore[attr-defined]
+                fb.dir = rng.normal(size=3)  # type: ignore[attr-defined]
+                bodies[fo.id] = fb
+    for o in scene.objects:  # carried objects follow a hand, not gravity
+        if o.kind in CHARACTER_KINDS and o.target in bodies and o.motion in ("carries", "picks_up"):
+            bodies[o.target].held_by = o.id
+    rec = {bid: (np.zeros((T, 3)), np.zeros((T, 3)), np.zeros((T, 3, 3)), np.zeros(T, bool))
+           for bid in bodies}
+    hand_pos: dict[str, np.ndarray] = {}
+    kin_tracks = {}
+    for oid, o in kin.items():
+        tp = None
+        if o.target is not None:
+            tgt = scene.object(o.target)
+            tp = tgt.position
+        kin_tracks[oid] = kinematic_track(o, T, fps, duration, rng, jitter, tp)
+    for oid, kt in kin_tracks.items():
+        o = kin[oid]
+        if o.target in bodies and o.motion in ("carries", "picks_up"):
+            hand_pos[oid] = kt.hand
+    sp = [b for b in bodies.values()]
+    t = 0.0
+    for i in range(T):
+        t = i / fps
+        for bid, b in bodies.items():
+            if b.held_by is not None and _holding(kin_tracks[b.held_by], i):
+                hp = hand_pos[b.held_by][i]
+                b.p = hp - np.array([0.0, b.height / 2, 0.0])
+                b.v = kin_tracks[b.held_by].velocity[i].copy()
+            pr, vr, Rr, er = rec[bid]
+            pr[i], vr[i], Rr[i], er[i] = b.p, b.v, b.R, b.alive(t)
+        if i == T - 1:
+            break
+        for s in range(n_sub):
+            ts = t + s * dt
+            for b in sp:
+                if b.held_by is not None and _holding(kin_tracks[b.held_by], i + 1):
+                    continue
+                if b.held_by is not None and _holding(kin_tracks[b.held_by], i):
+                    b.held_by = None  # released: falls from the hand
+                if not b.alive(ts) or ts < b.active_from:
+                    continue
+                if b.topple is not None:
+                    _step_topple(b, ts, dt, g, bodies, events)
+                    continue
+                _step_free(b, ts, dt, g, events, penetrate if b.id in penetrate_ids else 0.0)
+            _collide(sp, statics, ts + dt, events, penetrate, penetrate_ids)
+            _spawn_fragments(bodies, ts + dt)
+    frames = np.arange(T) / fps
+    out: dict[str, BodyTrack] = {}
+    for bid, b in bodies.items():
+        pr, vr, Rr, er = rec[bid]
+        out[bid] = BodyTrack(b.obj, pr, vr, Rr, er, b.size, getattr(b, "parent", None))
+    for oid, kt in kin_tracks.items():
+        out[oid] = BodyTrack(kin[oid], kt.position, kt.velocity, kt.rotation,
+                             np.ones(T, bool), kin[oid].size, None, kt.pose)
+    order = [o.id for o in scene.objects]
+    ordered = {k: out[k] for k in order if k in out}
+    ordered.update({k: v for k, v in out.items() if k not in ordered})
+    events = _dedupe(events)
+    return SimResult(frames, ordered, events, (float(g[0]), float(g[1]), float(g[2])))
+
+
+def _holding(kt: KinTrack, i: int) -> bool:
+    return bool(kt.pose is not None and kt.pose.carry[min(i, len(kt.pose.carry) - 1)])
+
+
+def _dedupe(events: list[SimEvent], gap: float = 0.15) -> list[SimEvent]:
+    """Contacts resolved over several substeps are one event: drop repeats within ``gap`` s."""
+    events = sorted(events, key=lambda e: (e.time, e.kind, e.objects))
+    last: dict[tuple, float] = {}
+    out = []
+    for e in events:
+        key = (e.kind, tuple(sorted(e.objects)))
+        if e.kind == "collision" and e.time - last.get(key, -1e9) < gap:
+            last[key] = e.time
+            continue
+        last[key] = e.time
+        out.append(e)
+    return out
+
+
+def _spawn_fragments(bodies: dict[str, _Body], t: float) -> None:
+    """Fragments of a body that just broke appear at its place with outward velocities."""
+    for fb in bodies.values():
+        parent = getattr(fb, "parent", None)
+        if parent is None or fb.exists_from is not None:
+            continue
+        pb = bodies[parent]
+        if pb.exists_until > t:
+            continue
+        k = int(fb.id.rsplit("frag", 1)[1])
+        ang = 2 * math.pi * (k + 0.3 * fb.dir[0]) / FRAGMENTS
+        out = np.array([math.cos(ang), 0.0, math.sin(ang)])
+        fb.p = pb.p + out * pb.half[0] * 0.5 + np.array([0.0, fb.half[1] - pb.half[1] + 0.01, 0.0])
+        speed = 0.8 + 0.4 * abs(fb.dir[1])
+        fb.v = out * speed + np.array([0.0, 1.2 + 0.5 * abs(fb.dir[2]), 0.0]) + pb.v * [0.3, 0, 0.3]
+        fb.exists_from = t
+        fb.active_from = t
+
+
+def _initial_velocity(o: SceneObject, pos: np.ndarray, scene: Scene, g: np.ndarray,
+                      placed: dict[str, _Body]) -> np.ndarray:
+    if o.velocity is not None:
+        return np.array(o.velocity, float)
+    d = np.array(o.direction, float)
+    if o.motion in ("rolls", "slides"):
+        d[1] = 0.0
+        n = np.linalg.norm(d)
+        return d / n * o.speed if n > 0 else np.zeros(3)
+    if o.motion == "thrown":
+        if o.target is not None:  # ballistic aim at the target's top centre
+            tgt = scene.object(o.target)
+            aim = np.array(tgt.position, float) + np.array([0.0, tgt.size[1] * 0.6 + 0.1, 0.0])
+            dist = float(np.linalg.norm((aim - pos)[[0, 2]]))
+            tf = max(0.5, dist / max(o.speed, 0.5))
+            return (aim - pos - 0.5 * g * tf * tf) / tf
+        v = d * o.speed
+        if abs(d[1]) < 0.3:  # a throw goes up as well as along
+            v[1] = 0.8 * o.speed
+        return v
+    return np.zeros(3)
+
+
+def _static_boxes(o: SceneObject) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    x, y, z = o.position
+    w, h, d = o.size
+    c, s = abs(math.cos(math.radians(o.yaw))), abs(math.sin(math.radians(o.yaw)))
+    hw, hd = (c * w + s * d) / 2, (s * w + c * d) / 2
+    if o.kind == "container":
+        t = min(0.05, w * 0.08)
+        parts = [((x - hw, y, z - hd), (x + hw, y + t, z + hd)),
+                 ((x - hw, y, z - hd), (x - hw + t, y + h, z + hd)),
+                 ((x + hw - t, y, z - hd), (x + hw, y + h, z + hd)),
+                 ((x - hw, y, z - hd), (x + hw, y + h, z - hd + t)),
+                 ((x - hw, y, z + hd - t), (x + hw, y + h, z + hd))]
+    elif o.kind == "table":
+        parts = [((x - hw, y + h - 0.05, z - hd), (x + hw, y + h, z + hd))]
+    else:
+        parts = [((x - hw, y, z - hd), (x + hw, y + h, z + hd))]
+    return [(o.id, np.array(a, float), np.array(b, float)) for a, b in parts]
+
+
+def _step_free(b: _Body, t: float, dt: float, g: np.ndarray, events: list[SimEvent],
+               sink: float) -> None:
+    """Exact parabola over ``dt`` with floor impacts located in closed form."""
+    floor = -sink * b.height
+    remaining = dt
+    if b.resting and g[1] < 0:
+        b.v[1] = 0.0
+        _ground_friction(b, remaining, -g[1])
+        b.p += b.v * remaining
+        _roll(b, remaining)
+        return
+    b.resting = False
+    for _ in range(4):
+        y0 = b.bottom - floor
+        vy, ay = b.v[1], g[1]
+        tc = _first_root(0.5 * ay, vy, y0, remaining) if y0 >= -1e-9 else 0.0
+        if tc is None:
+            b.p += b.v * remaining + 0.5 * g * remaining ** 2
+            b.v += g * remaining
+            _roll(b, remaining)
+            return
+        b.p += b.v * tc + 0.5 * g * tc ** 2
+        b.v += g * tc
+        b.p[1] = floor + (b.r if b.sphere else b.half[1])
+        remaining -= tc
+        vn = -b.v[1]
+        if vn <= 0:
+            continue
+        if b.obj.breakable and vn > BREAK_SPEED:
+            b.exists_until = t + dt - remaining
+            events.append(SimEvent("fracture", b.exists_until, (b.id,), tuple(b.p), {"speed": vn}))
+            return
+        if vn * b.e < REST_SPEED or g[1] >= 0:
+            b.v[1] = 0.0
+            b.resting = g[1] < 0
+            if vn > 0.5:
+                events.append(SimEvent("bounce", t + dt - remaining, (b.id,), tuple(b.p),
+                                       {"speed_in": vn, "speed_out": 0.0}))
+            _ground_friction(b, remaining, -g[1])
+            b.p += b.v * remaining
+            _roll(b, remaining)
+            return
+        b.v[1] = vn * b.e
+        events.append(SimEvent("bounce", t + dt - remaining, (b.id,), tuple(b.p),
+                               {"speed_in": vn, "speed_out": vn * b.e}))
+
+
+def _first_root(a: float, b: float, c: float, limit: float) -> float | None:
+    """Smallest t in (0, limit] with a t^2 + b t + c = 0 while moving down (c >= 0)."""
+    if c > 1e-12 and b >= 0 and a >= 0:
+        return None
+    if abs(a) < 1e-12:
+        if b >= 0:
+            return None
+        t = -c / b
+        return t if 0 <= t <= limit else None
+    disc = b * b - 4 * a * c
+    if disc < 0:
+        return None
+    sq = math.sqrt(disc)
+    roots = sorted(((-b - sq) / (2 * a), (-b + sq) / (2 * a)))
+    for r in roots:
+        if 0 <= r <= limit and (b + 2 * a * r) < 0:
+            return r
+    return None
+
+
+def _ground_friction(b: _Body, dt: float, gmag: float) -> None:
+    vh = b.v[[0, 2]]
+    sp = float(np.linalg.norm(vh))
+    if sp <= 0:
+        return
+    a = (0.06 if b.sphere else 1.0) * b.mu * gmag
+    new = max(0.0, sp - a * dt)
+    b.v[0], b.v[2] = vh * (new / sp)
+
+
+def _roll(b: _Body, dt: float) -> None:
+    if not b.sphere or b.bottom > 0.01:
+        return
+    w = np.cross([0.0, 1.0, 0.0], b.v) / max(b.r, 1e-3)
+    a = float(np.linalg.norm(w)) * dt
+    if a > 1e-9:
+        b.R = rot_axis(w, -a) @ b.R
+
+
+def _step_topple(b: _Body, t: float, dt: float, g: np.ndarray, bodies: dict[str, _Body],
+                 events: list[SimEvent]) -> None:
+    tp = b.topple
+    assert tp is not None
+    if t < tp["start"]:
+        return
+    d = np.array(b.obj.direction, float)
+    d[1] = 0.0
+    d = d / (np.linalg.norm(d) + 1e-12) if np.linalg.norm(d) > 0 else np.array([1.0, 0, 0])
+    w = b.size[2] if abs(d[2]) > abs(d[0]) else b.size[0]
+    h = b.size[1]
+    if "theta" not in tp:
+        half = np.array(b.size) / 2
+        tp.update(theta=0.0, omega=tp["omega0"], L=math.hypot(w, h),
+                  pivot=b.p - np.array([0.0, half[1], 0.0]) + d * w / 2, axis=np.cross([0, 1, 0], d),
+                  R0=b.R.copy(), beta=math.atan2(w, h), d=d)
+        events.append(SimEvent("topple", t, (b.id,), tuple(b.p)))
+    if tp.get("done"):
+        return
+    phi = tp["theta"] - tp["beta"]
+    tp["omega"] += 3 * (-g[1]) * math.sin(phi) / (2 * tp["L"]) * dt
+    tp["theta"] = min(math.pi / 2, tp["theta"] + tp["omega"] * dt)
+    R = rot_axis(tp["axis"], tp["theta"])
+    arm = np.array([0.0, h / 2, 0.0]) - tp["d"] * w / 2
+    new_p = tp["pivot"] + R @ arm
+    b.v = (new_p - b.p) / dt
+    b.p, b.R = new_p, R @ tp["R0"]
+    top = tp["pivot"] + R @ (np.array([0.0, h, 0.0]) - tp["d"] * w / 2) + tp["d"] * 0.0
+    for o in bodies.values():  # knock over the next topplable body the top reaches
+        if o is b or o.topple is None or "theta" in o.topple or not o.alive(t):
+            continue
+        lo, hi = o.p - o.half, o.p + o.half
+        if np.all(top >= lo - 0.02) and np.all(top <= hi + 0.02):
+            o.topple["start"] = t
+            o.topple["omega0"] = max(1.0, tp["omega"] * 0.7)
+            events.append(SimEvent("collision", t, (b.id, o.id), tuple(top)))
+    if tp["theta"] >= math.pi / 2:
+        tp["done"] = True
+        b.v = np.zeros(3)
+
+
+def _collide(bodies: list[_Body], statics: list, t: float, events: list[SimEvent],
+             penetrate: float, pen_ids: frozenset[str]) -> None:
+    live = [b for b in bodies if b.alive(t) and b.held_by is None]
+    for i, a in enumerate(live):
+        for b in live[i + 1:]:
+            s = penetrate if (a.id in pen_ids or b.id in pen_ids) else 0.0
+            hit = _contact(a, b.p, b.r if b.sphere else None, b.half, scale=1 - s)
+            if hit is not None:
+                _resolve(a, b, hit[0], hit[1], t, events)
+        for sid, lo, hi in statics:
+            c, h = (lo + hi) / 2, (hi - lo) / 2
+            hit = _contact(a, c, None, h, scale=1.0)
+            if hit is not None:
+                _resolve(a, None, hit[0], hit[1], t, events, sid)
+
+
+def _contact(a: _Body, pb: np.ndarray, rb: float | None, hb: np.ndarray,
+             scale: float) -> tuple[np.ndarray, float] | None:
+    """Normal (from b towards a) and penetration depth, or None."""
+    if scale <= 1e-6:
+        return None
+    if a.sphere and rb is not None:
+        d = a.p - pb
+        dist = float(np.linalg.norm(d))
+        pen = (a.r + rb) * scale - dist
+        if pen <= 0:
+            return None
+        return (d / dist if dist > 1e-9 else np.array([0.0, 1.0, 0.0])), pen
+    if a.sphere or rb is not None:  # sphere vs box (either order)
+        sc, r, bc, bh, sign = (a.p, a.r, pb, hb, 1.0) if a.sphere else (pb, rb, a.p, a.half, -1.0)
+        q = np.clip(sc, bc - bh * scale, bc + bh * scale)
+        d = sc - q
+        dist = float(np.linalg.norm(d))
+        if dist >= r * scale:
+            return None
+        if dist > 1e-9:
+            return sign * d / dist, r * scale - dist
+        k = int(np.argmin(bh - np.abs(sc - bc)))
+        n = np.zeros(3)
+        n[k] = 1.0 if sc[k] >= bc[k] else -1.0
+        return sign * n, r * scale + bh[k] - abs(sc[k] - bc[k])
+    ov = (a.half + hb) * scale - np.abs(a.p - pb)
+    if np.any(ov <= 0):
+        return None
+    k = int(np.argmin(ov))
+    n = np.zeros(3)
+    n[k] = 1.0 if a.p[k] >= pb[k] else -1.0
+    return n, float(ov[k])
+
+
+def _resolve(a: _Body, b: _Body | None, n: np.ndarray, pen: float, t: float,
+             events: list[SimEvent], static_id: str | None = None) -> None:
+    ia = 1.0 / a.mass if a.topple is None else 0.0
+    ib = 0.0 if b is None or b.topple is not None else 1.0 / b.mass
+    if b is not None and b.topple is not None and a.topple is None and "theta" not in b.topple:
+        b.topple["start"] = t  # a moving body knocks a topplable one over
+        events.append(SimEvent("collision", t, (a.id, b.id), tuple(b.p)))
+    if ia + ib == 0:
+        return
+    a.p += n * pen * ia / (ia + ib)
+    if b is not None:
+        b.p -= n * pen * ib / (ia + ib)
+    vb = b.v if b is not None else np.zeros(3)
+    vn = float(np.dot(a.v - vb, n))
+    if vn >= 0:
+        return
+    e = math.sqrt(a.e * (b.e if b is not None else 0.5)) if -vn > 0.3 else 0.0
+    j = -(1 + e) * vn / (ia + ib)
+    a.v += j * ia * n
+    if b is not None:
+        b.v -= j * ib * n
+    if n[1] > 0.7 and a.v[1] < 0.05:
+        a.resting = False
+    other = b.id if b is not None else static_id
+    if -vn > 0.4 and other is not None:
+        events.append(SimEvent("collision", t, (a.id, other), tuple(a.p), {"speed": -vn}))
+    for body in (a, b):
+        if body is not None and body.obj.breakable and -vn > BREAK_SPEED and body.alive(t):
+            body.exists_until = t
+            events.append(SimEvent("fracture", t, (body.id,), tuple(body.p), {"speed": -vn}))
+
+
