@@ -134,3 +134,30 @@ def test_html_is_stripped_and_long_text_capped() -> None:
 def test_deterministic() -> None:
     text = "At sunset two small gold balls bounce on the grass while a man walks left; pan right"
     assert parse_prompt(text) == parse_prompt(text)
+
+
+def test_word_soup_always_validates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Random sentences from the grammar's own vocabulary: every scene must validate without
+    the safety net that drops invalid parts."""
+    import random
+
+    from sora_bench.generator.reference import parse as P
+
+    monkeypatch.setattr(P, "_safe", lambda scene: scene)
+    vocab = sorted({*P._NUM, *P._SIZE, *P._MATERIAL, *P._COLOR, *P._NOUN, *P._VERB, *P._CAMERA,
+                    *P._TIME, *P._MOOD, *P._FLOOR, *P._SETTING, *P._LIGHT, *P._RELATION,
+                    *P._DIRECTION, "a", "the", "and", "camera", "twelve", "boxes", "people"})
+    rng = random.Random(0)
+    for _ in range(300):
+        text = " ".join(rng.choice(vocab) for _ in range(rng.randint(1, 25)))
+        scene, _unused = parse(text)
+        assert sum(o.get("count", 1) for o in scene["objects"]) <= P.MAX_INSTANCES + 3, text
+
+
+def test_safety_net_drops_what_the_schema_refuses() -> None:
+    from sora_bench.generator.reference.parse import _safe
+
+    bad = {"objects": [{"id": "ok", "kind": "sphere"}, {"id": "bad", "kind": "unicorn"}],
+           "camera": {"move": "tracking", "target": "bad"}}
+    fixed = _safe(bad)
+    assert [o["id"] for o in fixed["objects"]] == ["ok"] and validate_scene(fixed) == []

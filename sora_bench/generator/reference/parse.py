@@ -68,12 +68,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from .scene import COLORS, KINDS, OCCLUDER_KINDS, canonical_kind
+from .scene import COLORS, KINDS, OCCLUDER_KINDS, canonical_kind, validate_scene
 
-__all__ = ["parse_prompt", "MAX_WORDS", "MAX_OBJECTS"]
+__all__ = ["parse_prompt", "MAX_WORDS", "MAX_OBJECTS", "MAX_INSTANCES"]
 
 MAX_WORDS = 400  #: words read from the text; the rest are reported unused
 MAX_OBJECTS = 8  #: noun phrases turned into objects; later nouns are reported unused
+MAX_INSTANCES = 24  #: objects after ``count`` replication (keeps free text cheap to render)
 MAX_UNUSED = 64  #: unused words listed; a final "... (+N more)" entry counts the rest
 
 _NUM = {"one": 1, "a single": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -296,6 +297,8 @@ def parse_prompt(text: str) -> tuple[dict[str, Any], list[str]]:
                 adj["material"] = val
         elif cls == "noun" and val is not None:
             kind, extra = val
+            room = MAX_INSTANCES - sum(p.count for p in objs)
+            adj["count"] = max(1, min(adj.get("count", 1), room))
             word = _singular(" ".join(words[i:i + n])).replace(" ", "_")
             o = _Obj(kind, "person" if word == "people" else word, dict(extra),
                      count=adj.get("count", 1), color=adj.get("color"), material=adj.get("material"),
@@ -365,7 +368,24 @@ def parse_prompt(text: str) -> tuple[dict[str, Any], list[str]]:
         if words[i] == "camera":
             subject = -1
         i += n
-    return _build(objs, scene, cross), _unused(words, used, tail)
+    return _safe(_build(objs, scene, cross)), _unused(words, used, tail)
+
+
+def _safe(scene: dict[str, Any]) -> dict[str, Any]:
+    """Safety net: drop whatever the schema refuses (the grammar should never produce it)."""
+    if not validate_scene(scene):
+        return scene
+    keep = [o for o in scene["objects"] if not validate_scene({"objects": [o]})]
+    ids = {o["id"] for o in keep}
+    for o in keep:
+        if o.get("target") not in (None, *ids):
+            o.pop("target")
+            o["motion"] = "walks" if o.get("motion") in ("carries", "picks_up") else o.get(
+                "motion", "static")
+    out = {k: v for k, v in scene.items() if k != "objects"} | {"objects": keep}
+    if out.get("camera", {}).get("target") not in (None, *ids):
+        out["camera"] = {"move": "static"}
+    return out if not validate_scene(out) else {"objects": []}
 
 
 _PREPS = frozenset(("off", "on", "onto", "from", "across", "over", "under", "near", "beside",
@@ -472,6 +492,9 @@ def _build(objs: list[_Obj], scene: dict[str, Any], cross: bool) -> dict[str, An
         if len(movers) == 1 and items[movers[0]].get("count", 1) >= 2:
             first = items[movers[0]]
             first.pop("count")
+            for it in items:  # a carrier aimed at the first copy keeps aiming at it
+                if it.get("target") == f"{first['id']}_1":
+                    it["target"] = first["id"]
             items.append({**first, "id": f"{first['id']}2"})
             objs.append(objs[movers[0]])
             movers.append(len(items) - 1)
@@ -485,7 +508,7 @@ def _build(objs: list[_Obj], scene: dict[str, Any], cross: bool) -> dict[str, An
         a, b = moving[-2], moving[-1]
         for k, sign, z in ((a, 1.0, 0.0), (b, -1.0, -1.0)):
             items[k]["direction"] = "right" if sign > 0 else "left"
-            items[k]["position"] = [-2.0 * sign, items[k]["position"][1], z]
+            items[k]["position"] = [-2.0 * sign, items[k].get("position", [0, 0, 0])[1], z]
     out["objects"] = items
     floor = scene.get("floor") or ("asphalt" if setting == "city" else
                                    "wood" if setting == "room" else None)
@@ -506,13 +529,13 @@ def _build(objs: list[_Obj], scene: dict[str, Any], cross: bool) -> dict[str, An
             if t is None:
                 c["move"] = "static"
             else:
-                c["target"] = objs[t].id + ("_1" if objs[t].count > 1 else "")
+                c["target"] = items[t]["id"] + ("_1" if items[t].get("count", 1) > 1 else "")
         out["camera"] = c
     return out
 
 
 def _object(o: _Obj, objs: list[_Obj], neon: bool) -> dict[str, Any]:
-    me = objs.index(o)
+    me = next(k for k, p in enumerate(objs) if p is o)
     role = {r[0] for r in (p.relation for p in objs) if r is not None and r[1] == me}
     if "in" in role:
         o.kind = "container"
