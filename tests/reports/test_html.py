@@ -103,7 +103,7 @@ def test_comparison_puts_defect_prompts_first(rendered: Rendered) -> None:
     text = rendered.html
     comp = text.split('id="comparison"', 1)[1].split("</section>", 1)[0]
     per_prompt = comp.split("Per prompt, worst first", 1)[1]
-    rows = re.findall(r'<tr><td class="mono">([^<]+)</td>', per_prompt)
+    rows = re.findall(r'<tr><td><span class="mono">([^<]+)</span>', per_prompt)
     assert set(rows[:2]) == set(DEFECTS) and len(rows) == 6
     sbs = comp.split("Prompts that got worse", 1)[1].split("Per prompt", 1)[0]
     assert sbs.count("baseline preview") == 2 and sbs.count("candidate preview") == 2

@@ -1,0 +1,98 @@
+"""The view model (no HTML, no media) and the defensive readers of metric details."""
+
+from __future__ import annotations
+
+from sora_bench.reports import details as dt
+from sora_bench.reports.model import build_report_model, fmt, ranks
+from tests.reports.synth import make_run
+
+
+def test_ranks_follow_each_metrics_direction() -> None:
+    run = make_run(videos=False, failures=False, defect_prompts=("cup_falls",))
+    for name in ("clip_alignment", "temporal_flicker"):
+        r = ranks(run, name)
+        worst = min(r, key=lambda k: (r[k], k))
+        assert worst.startswith("cup_falls"), name  # defect is worst in both directions
+        assert max(r.values()) == 1.0 and min(r.values()) == 0.0
+
+
+def test_model_orders_worst_first_and_lists_problems() -> None:
+    run = make_run(videos=False, defect_prompts=("occluder",))
+    m = build_report_model(run, run_dir=None, media=False)
+    assert [v.cls for v in m.videos[:2]] == ["error", "skip"]
+    assert m.videos[2].prompt_id == "occluder"  # then the lowest mean percentile
+    assert [v.anchor for v in m.videos] == [f"v{i}" for i in range(len(m.videos))]
+    flicker = next(w for w in m.worst if w["metric"] == "temporal_flicker")
+    assert flicker["arrow"] == "↓" and flicker["items"][0]["sample_id"].startswith("occluder")
+    statuses = {p.status for p in m.problems}
+    assert {"error:decode_failed", "skipped:too-short", "skipped (whole run)"} <= statuses
+    row = next(r for r in m.metrics if r.name == "clip_consistency")
+    assert row.state == "skipped" and "weights fetch clip" in (row.skip_message or "")
+    assert next(r for r in m.metrics if r.name == "fvd").arrow == "↓"
+    # Failed samples carry their message and no row of dashes.
+    assert m.videos[0].message.startswith("videos/walker__s1.mp4") and m.videos[0].scores == []
+    # Per-dimension table: one row per video metric, one cell per tag.
+    assert m.tags == sorted({t for s in run.samples for t in s.tags})
+    assert all(len(h["cells"]) == len(m.tags) for h in m.heatmap)
+    assert m.comparison is None and fmt(None) == "—" and fmt(0.123456) == "0.1235"
+
+
+def test_find_curves_and_events_ignore_unknown_shapes() -> None:
+    details = {
+        "per_frame": [0.1, 0.2, None, 0.4],
+        "curves": {"flow": [1, 2, 3], "bad": ["a", 1, 2]},
+        "box": [1, 2, 3, 4],  # not a curve
+        "short": [1.0, 2.0],
+        "flags": [True, False, True],
+        "events": [
+            {"kind": "vanish", "frame": 4, "objects": ["ball"], "box": [1, 2, 3, 4],
+             "trajectory": [[0, 0], [1, 1], "x"]},
+            {"kind": "bounce", "frame": "7"},  # frame not an int: ignored
+            {"type": "collision", "frame": 2, "object": "cup", "position": [5, 6]},
+            "not a mapping",
+        ],
+        "nested": {"deep": {"deeper": [1, 2, 3]}},
+        "weird": None,
+    }
+    curves = dt.find_curves("m", details)
+    assert [c.label for c in curves] == ["m · curves.flow", "m · per_frame"]
+    events = dt.find_events("m", details)
+    assert [(e.kind, e.frame) for e in events] == [("collision", 2), ("vanish", 4)]
+    assert events[0].objects == ("cup",) and events[0].position == (5.0, 6.0)
+    assert events[1].boxes == {"ball": (1.0, 2.0, 3.0, 4.0)}
+    assert events[1].trajectory == ((0.0, 0.0), (1.0, 1.0))
+    for junk in (None, [], "x", {"events": "nope"}, {"a": {"b": None}}):
+        assert dt.find_curves("m", junk) == [] and dt.find_events("m", junk) == []
+
+
+def test_find_expectations_states_and_declared() -> None:
+    metrics = {
+        "physics_expectations": {"checks": [
+            {"expect": {"object": "ball", "event": "bounces", "min_count": 2}, "passed": False,
+             "message": "bounced once"},
+            {"entry": {"camera": "static"}, "status": "pass"},
+        ]},
+        "object_permanence": {"failed_expectations": ["cup keeps_identity"]},
+        "other": "not a mapping",
+    }
+    declared = [{"object": "ball", "event": "bounces", "min_count": 2},
+                {"object": "cup", "event": "falls", "frames": [0, 10]}]
+    got = dt.find_expectations(metrics, declared)
+    assert [(e.state, e.text) for e in got] == [
+        ("failed", "ball bounces (min_count 2)"),
+        ("failed", "cup keeps_identity"),
+        ("unchecked", "cup falls (frames [0, 10])"),
+        ("passed", "camera static"),
+    ]
+    assert got[0].reason == "bounced once" and got[0].source == "physics_expectations"
+
+
+def test_find_xy_curve_shapes() -> None:
+    assert dt.find_xy_curve({"fvd_vs_n": {"n": [1, 2], "value": [3.0, 2.0]}}) == \
+        ([1.0, 2.0], [3.0, 2.0], [])
+    xs, ys, cis = dt.find_xy_curve({"vs_n": [{"n": 4, "value": 9.0, "ci95": [8, 10]},
+                                             {"n": 8, "value": 7.0, "ci95": [6, 8]}]})
+    assert xs == [4.0, 8.0] and cis == [(8.0, 10.0), (6.0, 8.0)]
+    assert dt.find_xy_curve({"curve": [[1, 5], [2, 4], ["x", 1]]})[0] == [1.0, 2.0]
+    assert dt.find_xy_curve({"curve": [[1, 5]]}) is None
+    assert dt.find_xy_curve({"other": 1}) is None and dt.find_xy_curve(None) is None
