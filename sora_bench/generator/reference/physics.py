@@ -5,7 +5,7 @@ gravity ``g`` with an exact closed-form step: within a substep ``dt`` the motion
 parabola ``p + v t + 1/2 g t^2``, and a floor impact is located by solving that quadratic for
 the contact time, so bounce times are exact and each bounce multiplies the normal speed by the
 restitution ``e`` (normal speed below 0.15 m/s comes to rest). On the floor, spheres roll with
-rolling resistance ``a = 0.06 * friction * g`` and boxes slide with Coulomb friction
+rolling resistance ``a = 0.03 * friction * g`` and boxes slide with Coulomb friction
 ``a = friction * g``. Body-body contacts (sphere/sphere, sphere/box, box/box, boxes are
 axis-aligned after their yaw) are resolved each substep with a restitution impulse and a
 mass-weighted position correction. Breakable bodies (glass) shatter when the normal speed of
@@ -379,7 +379,7 @@ def _ground_friction(b: _Body, dt: float, gmag: float) -> None:
     sp = float(np.linalg.norm(vh))
     if sp <= 0:
         return
-    a = (0.06 if b.sphere else 1.0) * b.mu * gmag
+    a = (0.03 if b.sphere else 1.0) * b.mu * gmag
     new = max(0.0, sp - a * dt)
     b.v[0], b.v[2] = vh * (new / sp)
 
@@ -402,11 +402,14 @@ def _step_topple(b: _Body, t: float, dt: float, g: np.ndarray, bodies: dict[str,
     d = np.array(b.obj.direction, float)
     d[1] = 0.0
     d = d / (np.linalg.norm(d) + 1e-12) if np.linalg.norm(d) > 0 else np.array([1.0, 0, 0])
-    w = b.size[2] if abs(d[2]) > abs(d[0]) else b.size[0]
+    w = float(np.abs(b.R.T @ d) @ np.array(b.size))  # body extent along the fall direction
     h = b.size[1]
     if "theta" not in tp:
         half = np.array(b.size) / 2
-        tp.update(theta=0.0, omega=tp["omega0"], L=math.hypot(w, h),
+        L, beta = math.hypot(w, h), math.atan2(w, h)
+        # a push that carries the centre of mass over the edge: omega^2 > 3 g (1 - cos b) / L
+        need = math.sqrt(3 * (-g[1]) * (1 - math.cos(beta)) / L) if g[1] < 0 else 0.0
+        tp.update(theta=0.0, omega=max(tp["omega0"], 1.15 * need + 0.2), L=L,
                   pivot=b.p - np.array([0.0, half[1], 0.0]) + d * w / 2, axis=np.cross([0, 1, 0], d),
                   R0=b.R.copy(), beta=math.atan2(w, h), d=d)
         events.append(SimEvent("topple", t, (b.id,), tuple(b.p)))
@@ -414,7 +417,7 @@ def _step_topple(b: _Body, t: float, dt: float, g: np.ndarray, bodies: dict[str,
         return
     phi = tp["theta"] - tp["beta"]
     tp["omega"] += 3 * (-g[1]) * math.sin(phi) / (2 * tp["L"]) * dt
-    tp["theta"] = min(math.pi / 2, tp["theta"] + tp["omega"] * dt)
+    tp["theta"] = min(math.pi / 2, max(0.0, tp["theta"] + tp["omega"] * dt))
     R = rot_axis(tp["axis"], tp["theta"])
     arm = np.array([0.0, h / 2, 0.0]) - tp["d"] * w / 2
     new_p = tp["pivot"] + R @ arm

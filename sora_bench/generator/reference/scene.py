@@ -61,13 +61,15 @@ Object keys (one mapping per object)::
     restitution: 0..1 bounce factor override; friction: 0..2 override
     breakable:   bool (default true for glass): shatters on a hard impact
     spin:        turns per second about the vertical axis (motion spins; default 0.25)
-    yaw:         degrees about the vertical axis (boxes, cars, people face their motion)
+    yaw:         degrees about the vertical axis (cars, people face their motion; dominoes
+                 default to their thin side along ``direction``)
 
 Unknown keys are problems (``validate_scene`` lists them), so typos never pass silently.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -654,7 +656,10 @@ def _one_object(it: Mapping[str, Any], kind: str, oid: str, key: str, slot: int,
     if not (_is_num(spin) and -10 <= spin <= 10):
         pr.add(f"{key}.spin", "must be turns per second in [-10, 10]")
         spin = 0.25
-    yaw = it.get("yaw", 0.0)
+    # dominoes and planks stand with their thin side along their direction (chains topple)
+    default_yaw = math.degrees(math.atan2(direction[0], direction[2])) \
+        if kind == "domino" else 0.0
+    yaw = it.get("yaw", default_yaw)
     if not (_is_num(yaw) and -360 <= yaw <= 360):
         pr.add(f"{key}.yaw", "must be degrees in [-360, 360]")
         yaw = 0.0
