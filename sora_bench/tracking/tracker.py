@@ -13,9 +13,11 @@ The built-in ``blob`` tracker (version :data:`BLOB_VERSION`):
    its coordinates (a moving camera is compensated; objects that never move belong to the
    background and are not tracked).
 3. **Foreground**: Euclidean RGB distance (0..1 units) to that background above
-   ``fg_threshold`` on 3x3-box-blurred frames, minus cast shadows (darker, same chromaticity),
-   opened then closed with a 3x3 structuring element; connected
-   components (``scipy.ndimage.label``, 8-connected) of at least ``min_area`` px are detections.
+   ``fg_threshold`` on 3x3-box-blurred frames, opened then closed with a 3x3 structuring
+   element; connected components (``scipy.ndimage.label``, 8-connected) of at least
+   ``min_area`` px are detections, except cast shadows: components where >= 60 % of the
+   pixels are the background darkened (every channel ratio frame/background < 0.9, channel
+   ratios within a factor 1.6 of each other, i.e. dimmer and at most tinted by sky light).
 4. **Association**: Hungarian method (``scipy.optimize.linear_sum_assignment``) on
    ``cost = |p_pred - p| / size + |log(area ratio)| / 2 + 4 * |appearance difference|``
    where ``p_pred`` is a constant-velocity prediction in camera-stabilised coordinates, so a
@@ -158,15 +160,14 @@ def _background(frames: np.ndarray, frame_to_ref: np.ndarray, moving: bool) -> n
     return out
 
 
-def _shadow(frames: np.ndarray, bg: np.ndarray) -> np.ndarray:
-    """Cast shadows: darker than the background (brightness ratio 0.3..0.92) with nearly the
-    same chromaticity (rg distance < 0.035). They move with objects but are not objects."""
-    lum_f = frames.sum(axis=-1)
-    lum_b = bg.sum(axis=-1)
-    ratio = lum_f / np.maximum(lum_b, 1e-3)
-    chroma = np.linalg.norm(frames[..., :2] / np.maximum(lum_f, 1e-3)[..., None]
-                            - bg[..., :2] / np.maximum(lum_b, 1e-3)[..., None], axis=-1)
-    return (ratio > 0.3) & (ratio < 0.92) & (chroma < 0.035)
+def _illumination(frame: np.ndarray, bg: np.ndarray) -> np.ndarray:
+    """Pixels that differ from the background only in brightness (a cast shadow, or its ghost
+    in the background model): every channel ratio frame/background below 0.95 (or every one
+    above 1.05), ratios within a factor 2 of each other (sky light tints shadows blue).
+    Limitation: a black or grey object on a light floor looks the same and is dropped."""
+    ratio = (frame + 0.02) / (bg + 0.02)
+    hi, lo = ratio.max(axis=-1), ratio.min(axis=-1)
+    return ((hi < 0.95) | (lo > 1.05)) & (hi < 2.0 * lo)
 
 
 # ---------------------------------------------------------------------------------- detection
@@ -176,9 +177,11 @@ class _Det:
     centroid: np.ndarray
     area: float
     app: np.ndarray
+    group: bool = False  # a share of a region that covers several objects
 
 
-def _detect(frame: np.ndarray, fg: np.ndarray, min_area: int) -> list[_Det]:
+def _detect(frame: np.ndarray, fg: np.ndarray, min_area: int, bg: np.ndarray | None = None
+            ) -> list[_Det]:
     from scipy import ndimage
 
     lab, n = ndimage.label(fg, structure=np.ones((3, 3), bool))
@@ -190,10 +193,14 @@ def _detect(frame: np.ndarray, fg: np.ndarray, min_area: int) -> list[_Det]:
     cy = ndimage.mean(ys, lab, idx)
     cx = ndimage.mean(xs, lab, idx)
     rgb = np.stack([ndimage.mean(frame[..., c], lab, idx) for c in range(3)], axis=1)
+    shadow = np.zeros(n, bool)
+    if bg is not None:
+        shadow = np.asarray(ndimage.mean(_illumination(frame, bg).astype(np.float64), lab,
+                                         idx)) >= 0.6
     slices = ndimage.find_objects(lab)
     dets = []
     for k in range(n):
-        if areas[k] < min_area:
+        if areas[k] < min_area or shadow[k]:
             continue
         sy, sx = slices[k]
         box = np.array([sx.start, sy.start, sx.stop, sy.stop], np.float64)
@@ -220,8 +227,10 @@ class BlobTracker:
         return (f"blob/v{BLOB_VERSION}/ecc-affine/median12/fg{self.fg_threshold:g}"
                 f"/min{self.min_area_frac:g}/gate{self.gate:g}")
 
-    def foreground(self, video: Video) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-        """(frames float (T,H,W,3) 0..1, foreground mask (T,H,W), frame_to_ref, warnings)."""
+    def foreground(self, video: Video
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        """(frames float (T,H,W,3) 0..1, foreground mask (T,H,W), background, frame_to_ref,
+        warnings)."""
         import cv2
         from scipy import ndimage
 
@@ -234,17 +243,16 @@ class BlobTracker:
         bg = _background(blurred, f2r, moving)
         dist = np.sqrt(((blurred - bg) ** 2).sum(axis=-1))
         fg = dist > self.fg_threshold
-        fg &= ~_shadow(blurred, bg)
         fg = ndimage.binary_opening(fg, structure=np.ones((1, 3, 3), bool))
         # close 1-px gaps so one object's parts (a person's shirt and trousers) stay one region
         fg = ndimage.binary_closing(fg, structure=np.ones((1, 3, 3), bool)) | fg
-        return frames, fg, f2r, warnings
+        return frames, fg, bg, f2r, warnings
 
     def track(self, video: Video, *, camera: CameraTruth | None = None) -> Tracks:
-        frames, fg, f2r, warnings = self.foreground(video)
+        frames, fg, bg, f2r, warnings = self.foreground(video)
         t_n, h, w = fg.shape
         min_area = max(3, int(round(self.min_area_frac * h * w)))
-        dets = [_detect(frames[t], fg[t], min_area) for t in range(t_n)]
+        dets = [_detect(frames[t], fg[t], min_area, bg[t]) for t in range(t_n)]
         obs = self._associate(dets, f2r)
         return self._build(obs, f2r, t_n, w, h, video, warnings)
 
@@ -284,12 +292,45 @@ class BlobTracker:
                     if cost[a, b] <= self.gate:
                         tracks[a][t] = frame_dets[b]
                         assigned.add(b)
+                owner = {b: a for a, b in zip(r, c) if cost[a, b] <= self.gate}
+                self._groups(tracks, frame_dets, t, f2r, owner, areas, assigned)
             else:
                 assigned = set()
             for b, d in enumerate(frame_dets):
                 if b not in assigned:
                     tracks.append({t: d})
         return tracks
+
+    def _groups(self, tracks: list[dict[int, _Det]], dets: list[_Det], t: int, f2r: np.ndarray,
+                owner: dict[int, int], areas: list[float], assigned: set[int]) -> None:
+        """Tracks lost this frame whose predicted box lies (>= 40 %) on a region too big for
+        whoever holds it (>= 1.3 x its area) share that region: objects touching or passing
+        in front of each other form one connected component."""
+        inv = np.linalg.inv(f2r[t])
+        for a, tr in enumerate(tracks):
+            last = max(tr)
+            if t in tr or t - last > 2:
+                continue
+            p, _, area, app = self._predict(tr, t, f2r)
+            c = _apply(inv, p[None])[0]
+            lb = tr[last].box
+            hw, hh = (lb[2] - lb[0]) / 2, (lb[3] - lb[1]) / 2
+            pbox = np.array([c[0] - hw, c[1] - hh, c[0] + hw, c[1] + hh])
+            for b, d in enumerate(dets):
+                ix0, iy0 = max(pbox[0], d.box[0]), max(pbox[1], d.box[1])
+                ix1, iy1 = min(pbox[2], d.box[2]), min(pbox[3], d.box[3])
+                inter = max(0.0, ix1 - ix0) * max(0.0, iy1 - iy0)
+                if inter < 0.4 * max(4 * hw * hh, 1.0):
+                    continue
+                held = areas[owner[b]] if b in owner else 0.0
+                if d.area < 1.3 * max(held, 0.5 * area) or (b not in owner and d.area < 1.3 * area
+                                                             and b in assigned):
+                    continue
+                box = np.array([ix0, iy0, ix1, iy1])
+                tr[t] = _Det(box, np.array([(ix0 + ix1) / 2, (iy0 + iy1) / 2]), area, app,
+                             group=True)
+                assigned.add(b)
+                break
 
     @staticmethod
     def _predict(tr: dict[int, _Det], t: int, f2r: np.ndarray
@@ -311,7 +352,7 @@ class BlobTracker:
     def _build(self, obs: list[dict[int, _Det]], f2r: np.ndarray, t_n: int, w: int, h: int,
                video: Video, warnings: list[str]) -> Tracks:
         # drop one-frame specks: noise, not objects
-        obs = [o for o in obs if len(o) >= 2]
+        obs = _merge_parts([o for o in obs if len(o) >= 2])
         boxes = np.full((len(obs), t_n, 4), np.nan)
         for k, o in enumerate(obs):
             for t, d in o.items():
@@ -338,6 +379,43 @@ class BlobTracker:
                       source=f"tracker:{self.name}",
                       meta={"stabilized": stab, "frame_to_ref": f2r, "protocol": self.protocol,
                             "warnings": warnings})
+
+
+def _union(a: _Det, b: _Det) -> _Det:
+    area = a.area + b.area
+    box = np.array([min(a.box[0], b.box[0]), min(a.box[1], b.box[1]),
+                    max(a.box[2], b.box[2]), max(a.box[3], b.box[3])])
+    return _Det(box, (a.centroid * a.area + b.centroid * b.area) / area, area,
+                ((a.app * a.area + b.app * b.area) / area).astype(np.float32))
+
+
+def _merge_parts(obs: list[dict[int, _Det]]) -> list[dict[int, _Det]]:
+    """Fold a smaller track into a bigger one when it is a part of the same object: seen
+    together in >= 60 % of its frames, boxes touching (<= 2 px apart) in all of them, and a
+    steady offset between the centroids (sd < 0.35 of the bigger one's size)."""
+    obs = sorted(obs, key=lambda o: -sum(d.area for d in o.values()))
+    out: list[dict[int, _Det]] = []
+    for o in obs:
+        host = None
+        for big in out:
+            both = [t for t in o if t in big]
+            if len(both) < max(2, 0.6 * len(o)):
+                continue
+            gaps = [max(big[t].box[0] - o[t].box[2], o[t].box[0] - big[t].box[2],
+                        big[t].box[1] - o[t].box[3], o[t].box[1] - big[t].box[3]) for t in both]
+            if max(gaps) > 2.0:
+                continue
+            off = np.array([o[t].centroid - big[t].centroid for t in both])
+            size = np.sqrt(np.median([big[t].area for t in both]))
+            if np.linalg.norm(off.std(axis=0)) < 0.35 * size:
+                host = big
+                break
+        if host is None:
+            out.append(dict(o))
+        else:
+            for t, d in o.items():
+                host[t] = _union(host[t], d) if t in host else d
+    return out
 
 
 def _box_in_frame_fraction(box: np.ndarray, w: int, h: int) -> float:
