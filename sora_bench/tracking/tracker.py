@@ -307,7 +307,7 @@ class BlobTracker:
         whoever holds it (>= 1.3 x its area) share that region: objects touching or passing
         in front of each other form one connected component."""
         inv = np.linalg.inv(f2r[t])
-        for a, tr in enumerate(tracks):
+        for tr in tracks:
             last = max(tr)
             if t in tr or t - last > 2:
                 continue
