@@ -182,7 +182,7 @@ def _shade(scene, prims, C, D, fi, fr, t, pid, nrm, light: Lighting, K, s, h):
     if li.size:
         shadow[li] = ix.any_hit(prims, P[li] + n[li] * EPS, Lh[li], fr[fi[hit[li]]])
     direct = (ndl * ~shadow)[:, None] * light.sun_color
-    amb = light.ambient * (0.55 + 0.45 * n[:, 1:2])
+    amb = light.ambient * (0.7 + 0.3 * n[:, 1:2])  # sky above, floor bounce below
     out = albedo * (amb + direct)
     hv = Lh - D[hit]
     hv /= np.linalg.norm(hv, axis=1, keepdims=True)
@@ -199,7 +199,7 @@ def _shade(scene, prims, C, D, fi, fr, t, pid, nrm, light: Lighting, K, s, h):
     if emis.any():
         out[emis] = albedo[emis] * 2.2
     dist = t[hit]
-    fog = 1 - np.exp(-dist / 70.0)
+    fog = 1 - np.exp(-np.maximum(dist - 8.0, 0.0) / 80.0)  # aerial haze beyond 8 m
     out = out * (1 - fog[:, None]) + light.horizon * fog[:, None]
     col[hit] = out
     return col
