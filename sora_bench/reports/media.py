@@ -1,7 +1,7 @@
 """Images for the report: animated previews, frame strips, thumbnails and event overlays.
 
 Everything is returned as a ``data:`` URI so the report stays one file. Sizes are capped
-(previews <= 160 px / 12 fps, strips 6 frames x 72 px) so a smoke-suite report stays small.
+(previews <= 160 px / 12 fps, strips 6 frames x 88 px) so a smoke-suite report stays small.
 Encoders are deterministic (Pillow, fixed quality), so the same video gives the same bytes.
 Pillow and PyAV load lazily.
 """
@@ -31,7 +31,7 @@ PREVIEW_MAX_SIDE = 160
 PREVIEW_FPS = 12.0
 PREVIEW_MAX_FRAMES = 36
 STRIP_FRAMES = 6
-STRIP_HEIGHT = 72
+STRIP_HEIGHT = 88
 EVENT_WIDTH = 220
 _MAX_TRUTH_BYTES = 32 * 1024 * 1024
 # One colour per object id (cycled, order of first appearance within an image).

@@ -21,11 +21,21 @@ def _event_caption(e: dt.EventMark) -> str:
     return f"{e.kind} · {frames}{objs}"
 
 
+#: Cards (in worst-first order) that get previews, strips, curves and event frames; the
+#: rest keep their scores only, so a 10k-video run still gives a report of sensible size.
+MAX_MEDIA_CARDS = 150
+
+
 def attach_media(cards: list[VideoCard], run: RunResult, run_dir: Path | None,
-                 max_events: int) -> None:
+                 max_events: int, max_cards: int = MAX_MEDIA_CARDS) -> None:
     """Decode each sample's video once and attach every image the card shows."""
-    for card in cards:
-        s = run.sample(card.sample_id)
+    by_id = {s.sample_id: s for s in run.samples}
+    for i, card in enumerate(cards):
+        if i >= max_cards:
+            card.media_note = (f"media shown for the {max_cards} worst videos only; "
+                               "this one is in the run folder")
+            continue
+        s = by_id[card.sample_id]
         curves: list[tuple[str, Any]] = []
         events: list[dt.EventMark] = []
         for name in sorted(s.metrics):

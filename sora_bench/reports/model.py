@@ -290,9 +290,11 @@ def _dimensions(run: RunResult, names: list[str]) -> tuple[list[str], list[dict[
 
 # --------------------------------------------------------------------------------- the model
 def build_report_model(run: RunResult, *, run_dir: Path | None, baseline: RunResult | None = None,
-                       baseline_dir: Path | None = None, media: bool = True) -> ReportModel:
+                       baseline_dir: Path | None = None, media: bool = True,
+                       max_media_cards: int | None = None) -> ReportModel:
     """Everything the page shows. ``run_dir`` resolves relative video/truth paths;
-    ``media=False`` skips decoding videos (fast, for tests of the data alone)."""
+    ``media=False`` skips decoding videos (fast, for tests of the data alone);
+    ``max_media_cards`` caps how many (worst-first) cards get previews and charts."""
     from .. import __version__
     from . import plots
 
@@ -312,9 +314,10 @@ def build_report_model(run: RunResult, *, run_dir: Path | None, baseline: RunRes
         c.anchor = f"v{i}"
     anchors = {c.sample_id: c.anchor for c in cards}
     if media:
-        from .media_cards import attach_media
+        from .media_cards import MAX_MEDIA_CARDS, attach_media
 
-        attach_media(cards, run, run_dir, MAX_EVENTS)
+        attach_media(cards, run, run_dir, MAX_EVENTS,
+                     MAX_MEDIA_CARDS if max_media_cards is None else max_media_cards)
 
     tags, heat, panels = _dimensions(run, video_names)
     worst = []

@@ -60,16 +60,23 @@ class Browser:
         cmd_r, cmd_w = os.pipe()  # we write commands -> chromium fd 3
         evt_r, evt_w = os.pipe()  # chromium fd 4 -> we read
 
-        def child_fds() -> None:  # runs in the child before exec
+        def child_fds() -> None:
+            # Runs in the child before exec. Copy both ends above 4 first, so placing one
+            # on 3 cannot clobber the other, then make 3 and 4 the only inheritable extras
+            # (every fd Python opens is non-inheritable, PEP 446, so close_fds is not needed).
             a, b = os.dup(cmd_r), os.dup(evt_w)
+            while a <= 4 or b <= 4:
+                a, b = os.dup(a), os.dup(b)
             os.dup2(a, 3)
             os.dup2(b, 4)
+            os.set_inheritable(3, True)
+            os.set_inheritable(4, True)
 
         self.proc = subprocess.Popen(
             [executable, *FLAGS, f"--user-data-dir={self._profile}",
              f"--window-size={width},{height}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            pass_fds=(3, 4), preexec_fn=child_fds,  # noqa: PLW1509 - only dup2 in the child
+            close_fds=False, preexec_fn=child_fds,  # noqa: PLW1509 - only dup2 in the child
         )
         os.close(cmd_r)
         os.close(evt_w)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sora_bench.reports import details as dt
 from sora_bench.reports.model import build_report_model, fmt, ranks
+from sora_bench.results import RunResult
+from tests.reports.conftest import Rendered
 from tests.reports.synth import make_run
 
 
@@ -96,3 +98,12 @@ def test_find_xy_curve_shapes() -> None:
     assert dt.find_xy_curve({"curve": [[1, 5], [2, 4], ["x", 1]]})[0] == [1.0, 2.0]
     assert dt.find_xy_curve({"curve": [[1, 5]]}) is None
     assert dt.find_xy_curve({"other": 1}) is None and dt.find_xy_curve(None) is None
+
+
+def test_media_is_capped_for_large_runs(rendered: Rendered) -> None:
+    run = RunResult.load(rendered.cand_dir)
+    m = build_report_model(run, run_dir=rendered.cand_dir, media=True, max_media_cards=3)
+    with_media = [v for v in m.videos if v.preview]
+    assert [v.index for v in with_media] == [0, 1, 2]  # the worst ones keep their previews
+    assert all("worst videos only" in v.media_note for v in m.videos[3:])
+    assert all(v.curves is None for v in m.videos[3:]) and m.videos[2].curves
