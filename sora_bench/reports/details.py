@@ -7,13 +7,14 @@ Recognised shapes:
 
 - **curves**: a list of >= 3 numbers (``None`` allowed for gaps) under any key, at the top
   level or one mapping deep (``{"curves": {"flicker": [...]}}``) -> one per-frame line.
-- **events**: a list of mappings that have an integer ``frame`` and a ``kind`` (or ``type``),
-  under any key; optional ``end_frame``, ``objects``, ``position`` ``[x, y]`` (image px),
-  ``box`` ``[x0, y0, x1, y1]``, ``boxes`` ``{object: box}``, ``trajectory`` ``[[x, y], ...]``.
-- **expectations**: lists under ``expectations`` / ``checks`` / ``failed_expectations`` /
-  ``failed`` whose items are mappings; pass/fail from ``passed`` / ``ok`` / ``met`` /
-  ``status``; the entry from ``expect`` / ``entry`` (or the item itself); the reason from
-  ``message`` / ``reason`` / ``why``.
+- **events**: a list of mappings that have a ``kind`` (or ``type``) and an integer ``frame``
+  (or ``frames: [start, end]``), under any key; optional ``end_frame``, ``objects`` /
+  ``object``, ``position`` ``[x, y]`` (image px), ``box`` ``[x0, y0, x1, y1]``, ``boxes``
+  ``{object: box}``, ``trajectory`` ``[[x, y], ...]`` (or ``from`` + ``position``), ``why``.
+- **expectations**: lists under ``expectations`` / ``checks`` / ``results`` /
+  ``failed_expectations`` / ``failed`` whose items are mappings; pass/fail from
+  ``passed`` / ``ok`` / ``met`` / ``status``; the entry from ``expect`` / ``entry`` (or the
+  item itself); the reason from ``message`` / ``reason`` / ``why``.
 - **FVD vs N**: ``fvd_vs_n`` / ``vs_n`` / ``curve`` / ``by_n`` as ``{n: [...], value: [...]}``,
   ``[[n, value], ...]`` or ``[{n, value, ci95?}, ...]``.
 """
@@ -30,7 +31,8 @@ __all__ = ["Curve", "EventMark", "Expectation", "find_curves", "find_events",
 
 _MAX_CURVE_LEN = 100_000
 _SKIP_CURVE_KEYS = {"box", "boxes", "position", "ci95", "trajectory", "frames", "shape", "window"}
-_EXPECT_KEYS = ("expectations", "checks", "failed_expectations", "failed")
+_EXPECT_KEYS = ("expectations", "checks", "results", "failed_expectations", "failed")
+_CHECK_KEYS = {"expect", "entry", "passed", "ok", "met", "status"}
 _META_KEYS = {"passed", "ok", "met", "status", "message", "reason", "why", "score", "value"}
 
 
@@ -85,13 +87,19 @@ def _as_curve(v: Any) -> tuple[float | None, ...] | None:
     return tuple(out) if seen >= 2 else None
 
 
+def _skip_key(key: Any) -> bool:
+    """Lists of frame indices or coordinates are not curves."""
+    k = str(key)
+    return k in _SKIP_CURVE_KEYS or k.endswith(("frames", "_idx", "indices", "index"))
+
+
 def find_curves(metric: str, details: Any, limit: int = 8) -> list[Curve]:
     """Per-frame curves in one metric's details, in key order, at most ``limit``."""
     out: list[Curve] = []
     if not isinstance(details, Mapping):
         return out
     for key in sorted(details, key=str):
-        if key in _SKIP_CURVE_KEYS:
+        if _skip_key(key):
             continue
         val = details[key]
         c = _as_curve(val)
@@ -99,7 +107,7 @@ def find_curves(metric: str, details: Any, limit: int = 8) -> list[Curve]:
             out.append(Curve(f"{metric} · {key}", c))
         elif isinstance(val, Mapping):
             for k2 in sorted(val, key=str):
-                c2 = _as_curve(val[k2]) if k2 not in _SKIP_CURVE_KEYS else None
+                c2 = None if _skip_key(k2) else _as_curve(val[k2])
                 if c2 is not None:
                     out.append(Curve(f"{metric} · {key}.{k2}", c2))
         if len(out) >= limit:
@@ -124,12 +132,20 @@ def _box(v: Any) -> tuple[float, float, float, float] | None:
     return None
 
 
+def _int(x: Any) -> int | None:
+    return x if isinstance(x, int) and not isinstance(x, bool) else None
+
+
 def _event(metric: str, item: Mapping[str, Any]) -> EventMark | None:
     kind = item.get("kind", item.get("type"))
-    frame = item.get("frame")
-    if not isinstance(kind, str) or isinstance(frame, bool) or not isinstance(frame, int):
+    frame, end = _int(item.get("frame")), item.get("end_frame")
+    span = item.get("frames")
+    if frame is None and isinstance(span, list | tuple) and span and _int(span[0]) is not None:
+        frame = span[0]  # the metrics' ``frames: [start, end]`` form
+        end = span[-1] if len(span) > 1 and _int(span[-1]) is not None and span[-1] != frame \
+            else None
+    if not isinstance(kind, str) or frame is None:
         return None
-    end = item.get("end_frame")
     objs = item.get("objects", item.get("object", ()))
     if isinstance(objs, str):
         objs = (objs,)
@@ -146,7 +162,11 @@ def _event(metric: str, item: Mapping[str, Any]) -> EventMark | None:
     traj_raw = item.get("trajectory", item.get("path"))
     traj = tuple(p for p in (_point(x) for x in traj_raw) if p is not None) \
         if isinstance(traj_raw, list) else ()
-    note = item.get("message", item.get("reason", item.get("detail", "")))
+    if not traj and _point(item.get("from")) and _point(item.get("position")):
+        traj = (_point(item["from"]), _point(item["position"]))  # type: ignore[assignment]
+    note = item.get("message", item.get("reason", item.get("why", item.get("detail", ""))))
+    if not note and item.get("expected") is True:
+        note = "expected (not a violation)"
     return EventMark(
         metric=metric, kind=kind, frame=frame,
         end_frame=end if isinstance(end, int) and not isinstance(end, bool) else None,
@@ -223,6 +243,8 @@ def find_expectations(metrics: Mapping[str, Any], declared: Any) -> list[Expecta
             if not isinstance(items, list):
                 continue
             for item in items:
+                if isinstance(item, Mapping) and not _CHECK_KEYS & set(item):
+                    continue  # some other list of records, not checks
                 if not isinstance(item, Mapping):
                     if isinstance(item, str):
                         found.append(Expectation(item, "failed" if key.startswith("failed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,19 @@ def _event_caption(e: dt.EventMark) -> str:
 MAX_MEDIA_CARDS = 150
 
 
+def _dedupe(events: list[dt.EventMark]) -> list[dt.EventMark]:
+    """One entry per (kind, frames, objects): an aggregate metric (physics_score) repeats
+    its parts' events; their metric names are joined instead."""
+    merged: dict[tuple[Any, ...], dt.EventMark] = {}
+    for e in sorted(events, key=lambda e: (e.frame, e.kind, e.objects, e.metric)):
+        key = (e.kind, e.frame, e.end_frame, e.objects)
+        if key in merged:
+            merged[key] = replace(merged[key], metric=f"{merged[key].metric}, {e.metric}")
+        else:
+            merged[key] = e
+    return list(merged.values())
+
+
 def attach_media(cards: list[VideoCard], run: RunResult, run_dir: Path | None,
                  max_events: int, max_cards: int = MAX_MEDIA_CARDS) -> None:
     """Decode each sample's video once and attach every image the card shows."""
@@ -42,7 +56,7 @@ def attach_media(cards: list[VideoCard], run: RunResult, run_dir: Path | None,
             d = s.metrics[name].details
             curves += [(c.label, c.values) for c in dt.find_curves(name, d)]
             events += dt.find_events(name, d)
-        events.sort(key=lambda e: (e.frame, e.metric, e.kind, e.objects))
+        events = _dedupe(events)
         card.curves = plots.curves_chart(curves, sorted({e.frame for e in events}))
         video, why = media.load_video(media.resolve(s.video, run_dir))
         if video is None:

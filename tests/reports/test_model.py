@@ -107,3 +107,33 @@ def test_media_is_capped_for_large_runs(rendered: Rendered) -> None:
     assert [v.index for v in with_media] == [0, 1, 2]  # the worst ones keep their previews
     assert all("worst videos only" in v.media_note for v in m.videos[3:])
     assert all(v.curves is None for v in m.videos[3:]) and m.videos[2].curves
+
+
+def test_readers_understand_the_shipped_metrics_detail_shapes() -> None:
+    """Shapes written by metrics/permanence*.py, physics*.py, temporal.py and fvd.py."""
+    perm = {"events": [{"kind": "vanish", "object": "ball", "frames": [5, 9],
+                        "position": [10.0, 20.0], "severity": 1.0},
+                       {"kind": "split", "object": "glass.frag1", "frames": [7, 7],
+                        "position": [1.0, 2.0], "expected": True, "severity": 0.0}],
+            "counts": {"vanish": 1}, "weights": {"vanish": 1.0},
+            "expectations": [{"entry": {"object": "ball", "event": "stays_visible"},
+                              "met": False, "why": "absent in frames 5-9"}]}
+    teleport = {"events": [{"kind": "teleport", "object": "cup", "frames": [3, 4],
+                            "position": [30.0, 5.0], "from": [2.0, 5.0], "jump_px": 28.0}],
+                "results": [{"entry": {"object": "cup", "event": "falls"}, "met": None,
+                             "why": "not checkable"}],
+                "segments": [{"object": "cup", "trajectory": [[1, 2], [3, 4], [5, 6]]}]}
+    ev = dt.find_events("object_permanence", perm)
+    assert [(e.kind, e.frame, e.end_frame, e.objects) for e in ev] == [
+        ("vanish", 5, 9, ("ball",)), ("split", 7, None, ("glass.frag1",))]
+    assert ev[1].note == "expected (not a violation)"
+    tp = dt.find_events("physics_continuity", teleport)[0]
+    assert tp.trajectory == ((2.0, 5.0), (30.0, 5.0)) and tp.position == (30.0, 5.0)
+    exp = dt.find_expectations({"object_permanence": perm, "physics_expectations": teleport}, [])
+    assert [(e.state, e.text, e.reason) for e in exp] == [
+        ("failed", "ball stays_visible", "absent in frames 5-9"),
+        ("unchecked", "cup falls", "not checkable")]
+    temporal = {"mae": [1.0, 2.0, 3.0], "sampled_frames": [0, 4, 8, 12], "top5_flow_px": [1, 2, 3]}
+    assert [c.label for c in dt.find_curves("t", temporal)] == ["t · mae", "t · top5_flow_px"]
+    xs, ys, _ = dt.find_xy_curve({"fvd_vs_n": [{"n": 2, "fvd": 900.0}, {"n": 4, "fvd": 700.0}]})
+    assert xs == [2.0, 4.0] and ys == [900.0, 700.0]
