@@ -1,6 +1,6 @@
 """Ray-primitive intersections, vectorised over rays.
 
-Every function takes ray origins ``O`` (M, 3), unit directions ``D`` (M, 3) and the frame
+Every function takes ray origins ``orig`` (M, 3), unit directions ``D`` (M, 3) and the frame
 index of each ray ``ff`` (M,) (primitives store per-frame parameters), and returns the
 nearest hit distance ``t`` (M,) (``inf`` on a miss, only ``t > 1e-4``) and the unit world
 normal (M, 3). Boxes and cylinders are intersected in their local frame (``R^T (x - c)``);
@@ -22,8 +22,8 @@ def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.einsum("mk,mk->m", a, b)
 
 
-def _sphere(O, D, c, r):
-    oc = O - c
+def _sphere(orig, D, c, r):
+    oc = orig - c
     b = _dot(oc, D)
     cc = _dot(oc, oc) - r * r
     h = b * b - cc
@@ -32,12 +32,12 @@ def _sphere(O, D, c, r):
     t = -b - sq
     t = np.where(t > TMIN, t, -b + sq)
     t = np.where(ok & (t > TMIN), t, np.inf)
-    n = (O + D * np.where(np.isfinite(t), t, 0)[:, None] - c) / r[:, None]
+    n = (orig + D * np.where(np.isfinite(t), t, 0)[:, None] - c) / r[:, None]
     return t, n
 
 
-def _box(O, D, c, R, half):
-    lo = np.einsum("mji,mj->mi", R, O - c)
+def _box(orig, D, c, R, half):
+    lo = np.einsum("mji,mj->mi", R, orig - c)
     ld = np.einsum("mji,mj->mi", R, D)
     ld = np.where(np.abs(ld) < 1e-12, 1e-12, ld)
     inv = 1.0 / ld
@@ -59,8 +59,8 @@ def _box(O, D, c, R, half):
     return t, n
 
 
-def _cylinder(O, D, c, R, r, hh):
-    lo = np.einsum("mji,mj->mi", R, O - c)
+def _cylinder(orig, D, c, R, r, hh):
+    lo = np.einsum("mji,mj->mi", R, orig - c)
     ld = np.einsum("mji,mj->mi", R, D)
     a = ld[:, 0] ** 2 + ld[:, 2] ** 2
     b = lo[:, 0] * ld[:, 0] + lo[:, 2] * ld[:, 2]
@@ -90,9 +90,9 @@ def _cylinder(O, D, c, R, r, hh):
     return t, n
 
 
-def _capsule(O, D, pa, pb, r):
+def _capsule(orig, D, pa, pb, r):
     ba = pb - pa
-    oa = O - pa
+    oa = orig - pa
     baba = _dot(ba, ba)
     bard = _dot(ba, D)
     baoa = _dot(ba, oa)
@@ -107,68 +107,68 @@ def _capsule(O, D, pa, pb, r):
     t = (-b - sq) / np.where(a > 1e-12, a, 1.0)
     y = baoa + t * bard
     body = ok & (y > 0) & (y < baba) & (t > TMIN)
-    oc = np.where((y <= 0)[:, None], oa, O - pb)
+    oc = np.where((y <= 0)[:, None], oa, orig - pb)
     b2 = _dot(D, oc)
     c2 = _dot(oc, oc) - r * r
     h2 = b2 * b2 - c2
     tcap = -b2 - np.sqrt(np.maximum(h2, 0))
     capok = (h2 > 0) & (tcap > TMIN)
     t = np.where(body, t, np.where(capok, tcap, np.inf))
-    P = O + D * np.where(np.isfinite(t), t, 0)[:, None]
+    P = orig + D * np.where(np.isfinite(t), t, 0)[:, None]
     pa_ = P - pa
     hcl = np.clip(_dot(pa_, ba) / np.maximum(baba, 1e-12), 0, 1)
     n = (pa_ - hcl[:, None] * ba) / r[:, None]
     return t, n
 
 
-def intersect(p: Prim, O: np.ndarray, D: np.ndarray, ff: np.ndarray):
+def intersect(p: Prim, orig: np.ndarray, D: np.ndarray, ff: np.ndarray):
     """Nearest hit of rays with primitive ``p`` (frames ``ff``); hidden frames never hit."""
     if p.kind == SPHERE:
-        t, n = _sphere(O, D, p.centre[ff], p.dims[ff, 0])
+        t, n = _sphere(orig, D, p.centre[ff], p.dims[ff, 0])
     elif p.kind == BOX:
-        t, n = _box(O, D, p.centre[ff], p.rot[ff], p.dims[ff])
+        t, n = _box(orig, D, p.centre[ff], p.rot[ff], p.dims[ff])
     elif p.kind == CYLINDER:
-        t, n = _cylinder(O, D, p.centre[ff], p.rot[ff], p.dims[ff, 0], p.dims[ff, 1])
+        t, n = _cylinder(orig, D, p.centre[ff], p.rot[ff], p.dims[ff, 0], p.dims[ff, 1])
     else:
         assert p.kind == CAPSULE and p.a is not None and p.b is not None
-        t, n = _capsule(O, D, p.a[ff], p.b[ff], p.dims[ff, 0])
+        t, n = _capsule(orig, D, p.a[ff], p.b[ff], p.dims[ff, 0])
     t = np.where(p.visible[ff], t, np.inf)
     return t, n
 
 
-def _candidates(p: Prim, O, D, ff) -> np.ndarray:
-    oc = O - p.centre[ff]
+def _candidates(p: Prim, orig, D, ff) -> np.ndarray:
+    oc = orig - p.centre[ff]
     rb = p.bound[ff]
     b = _dot(oc, D)
     c2 = _dot(oc, oc) - rb * rb
     return np.flatnonzero((b * b > c2) & ((b < 0) | (c2 < 0)) & p.visible[ff])
 
 
-def any_hit(prims: list[Prim], O: np.ndarray, D: np.ndarray, ff: np.ndarray) -> np.ndarray:
+def any_hit(prims: list[Prim], orig: np.ndarray, D: np.ndarray, ff: np.ndarray) -> np.ndarray:
     """True where a ray hits any primitive (shadow rays)."""
-    out = np.zeros(len(O), bool)
+    out = np.zeros(len(orig), bool)
     for p in prims:
         if p.emissive:
             continue  # light sources cast no shadow
-        idx = _candidates(p, O, D, ff)
+        idx = _candidates(p, orig, D, ff)
         idx = idx[~out[idx]]
         if idx.size == 0:
             continue
-        t, _ = intersect(p, O[idx], D[idx], ff[idx])
+        t, _ = intersect(p, orig[idx], D[idx], ff[idx])
         out[idx[np.isfinite(t)]] = True
     return out
 
 
-def nearest(prims: list[Prim], O: np.ndarray, D: np.ndarray, ff: np.ndarray):
+def nearest(prims: list[Prim], orig: np.ndarray, D: np.ndarray, ff: np.ndarray):
     """Nearest hit distance, primitive index (-1 none) and normal over all primitives."""
-    tb = np.full(len(O), np.inf)
-    kb = np.full(len(O), -1)
-    nb = np.zeros((len(O), 3))
+    tb = np.full(len(orig), np.inf)
+    kb = np.full(len(orig), -1)
+    nb = np.zeros((len(orig), 3))
     for k, p in enumerate(prims):
-        idx = _candidates(p, O, D, ff)
+        idx = _candidates(p, orig, D, ff)
         if idx.size == 0:
             continue
-        t, n = intersect(p, O[idx], D[idx], ff[idx])
+        t, n = intersect(p, orig[idx], D[idx], ff[idx])
         c = np.isfinite(t) & (t < tb[idx])
         j = idx[c]
         tb[j], kb[j], nb[j] = t[c], k, n[c]

@@ -234,6 +234,9 @@ def _shade(scene, prims, C, D, fi, fr, t, pid, nrm, light: Lighting, K, s, h):
         albedo[sel] = a
         shin[sel] = p.shininess
         refl[sel] = 0.9 if p.mirror else (0.45 if p.glass else (0.3 if p.shininess > 0.8 else 0))
+        if p.glass:  # darker towards the silhouette, so clear glass reads against any background
+            facing = np.abs(np.sum(n[sel] * D[hit[sel]], 1))
+            albedo[sel] *= (0.35 + 0.65 * facing)[:, None]
         if p.emissive:
             emis[sel] = True
     Lh = L[hit]
@@ -288,15 +291,15 @@ def _windows(p: Prim, ff, P, n, a, night: bool, emis: np.ndarray, sel) -> np.nda
     return a
 
 
-def _reflect(scene, prims, O, Dr, ff, light: Lighting, L) -> np.ndarray:
+def _reflect(scene, prims, orig, Dr, ff, light: Lighting, L) -> np.ndarray:
     """Colour seen along reflected rays: nearest primitive (lit, no shadows), floor, or sky."""
-    t, k, n = ix.nearest(prims, O, Dr, ff)
+    t, k, n = ix.nearest(prims, orig, Dr, ff)
     out = sky(Dr, light, L)
     if scene.floor.kind != "none":
-        tf = np.where(Dr[:, 1] < -1e-9, -O[:, 1] / np.where(Dr[:, 1] < -1e-9, Dr[:, 1], -1), np.inf)
-        fl = np.isfinite(tf) & (tf < t) & (O[:, 1] > -1e-6)
+        tf = np.where(Dr[:, 1] < -1e-9, -orig[:, 1] / np.where(Dr[:, 1] < -1e-9, Dr[:, 1], -1), np.inf)
+        fl = np.isfinite(tf) & (tf < t) & (orig[:, 1] > -1e-6)
         if fl.any():
-            Pf = O[fl] + Dr[fl] * tf[fl, None]
+            Pf = orig[fl] + Dr[fl] * tf[fl, None]
             alb = floor_albedo(scene.floor.kind, scene.floor.color, Pf[:, 0], Pf[:, 2],
                                np.full(int(fl.sum()), 0.05))
             out[fl] = alb * (light.ambient + light.sun_color * np.clip(L[fl, 1:2], 0, 1))

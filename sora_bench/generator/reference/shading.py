@@ -27,7 +27,7 @@ TOD = {
     "night": ((0.01, 0.012, 0.04), (0.04, 0.06, 0.13), (0.55, 0.65, 0.95), 0.35, 0.14),
 }
 FLOOR_REFLECT = {"mirror": 0.85, "glossy": 0.35}
-FLOOR_DEFAULT = {"tiles": (0.82, 0.8, 0.76), "wood": (0.6, 0.4, 0.22), "grass": (0.3, 0.55, 0.2),
+FLOOR_DEFAULT = {"tiles": (0.82, 0.8, 0.76), "wood": (0.52, 0.36, 0.22), "grass": (0.3, 0.55, 0.2),
                  "asphalt": (0.22, 0.22, 0.24), "plain": (0.7, 0.7, 0.7),
                  "mirror": (0.12, 0.12, 0.14), "glossy": (0.2, 0.2, 0.24)}
 #: mood -> (saturation, contrast, brightness, tint rgb, vignette, haze)

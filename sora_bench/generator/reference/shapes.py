@@ -8,6 +8,7 @@ Colours are linear RGB (the renderer applies the display gamma).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -97,13 +98,7 @@ def build_prims(scene: Scene, sim: SimResult, *, scale: dict[str, np.ndarray] | 
         infos.append(ObjectInfo(oid, "fragment" if bt.parent else o.kind, attrs))
         made: list[Prim] = []
 
-        def add(kind, local_c, dims, col, rot_local=None, **kw):
-            c = bt.position + np.einsum("tij,j->ti", bt.rotation, np.asarray(local_c, float))
-            R = bt.rotation if rot_local is None else bt.rotation @ rot_local
-            p = Prim(kind, oi, c, R, np.repeat(np.asarray(dims, float)[None], T, 0),
-                     np.asarray(col, float), vis, shin, emis, mirr, o.material == "glass", **kw)
-            made.append(p)
-            return p
+        add = functools.partial(_add, made, bt, oi, vis, o.material)
 
         W, H, D = bt.size
         col = lin(base)
@@ -187,6 +182,19 @@ def build_prims(scene: Scene, sim: SimResult, *, scale: dict[str, np.ndarray] | 
                     p.b = bt.position + (p.b - bt.position) * sc[:, None]
         prims.extend(made)
     return prims, infos
+
+
+def _add(made: list[Prim], bt: BodyTrack, oi: int, vis: np.ndarray, material: str, kind: int,
+         local_c, dims, col, rot_local=None, **kw) -> Prim:
+    """Append a primitive placed at ``local_c`` in the body frame of ``bt``."""
+    T = len(vis)
+    shin, emis, mirr = MATERIALS[material][2], MATERIALS[material][3], MATERIALS[material][4]
+    c = bt.position + np.einsum("tij,j->ti", bt.rotation, np.asarray(local_c, float))
+    R = bt.rotation if rot_local is None else bt.rotation @ rot_local
+    p = Prim(kind, oi, c, R, np.repeat(np.asarray(dims, float)[None], T, 0),
+             np.asarray(col, float), vis, shin, emis, mirr, material == "glass", **kw)
+    made.append(p)
+    return p
 
 
 def _person(bt: BodyTrack, oi: int, col: np.ndarray, vis: np.ndarray, made: list[Prim],
