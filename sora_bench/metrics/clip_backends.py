@@ -142,8 +142,15 @@ def locate_weights(spec: ClipSpec) -> Located:
             return snapshot_download(repo, allow_patterns=["*.json", "*.txt", "model.safetensors"])
 
         return Located(None, "missing", looked, _fix_text(spec, looked), download)
+    if spec.model.startswith("local-dir:"):  # open_clip's own folder layout: config + weights
+        folder = spec.model.partition(":")[2]
+        looked.append(folder)
+        if (Path(folder) / "open_clip_config.json").is_file():
+            return Located(folder, "explicit", looked)
+        return Located(None, "missing", looked,
+                       f"{folder} has no open_clip_config.json: fix --clip-model local-dir:PATH")
     oc = _open_clip()
-    if spec.model not in oc.list_models() and not spec.model.startswith("local-dir:"):
+    if spec.model not in oc.list_models():
         raise ConfigError(f"unknown open_clip model {spec.model!r}; see open_clip.list_models()")
     cfg = oc.get_pretrained_cfg(spec.model, spec.pretrained)
     if not cfg:
