@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -64,6 +65,13 @@ def sha256_array(a: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
 
 
+def _busy() -> float:
+    """Busy CPU seconds of the whole machine (/proc/stat), to spot other tenants' work."""
+    with open("/proc/stat") as fh:
+        vals = [float(v) for v in fh.readline().split()[1:9]]
+    return (sum(vals) - vals[3] - vals[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def _flax_model():  # pragma: no cover - needs JAX
     import jax
     import numpy as onp
@@ -99,13 +107,18 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - needs JAX
         t0 = time.perf_counter()
         jax.block_until_ready(run(x))
         first = time.perf_counter() - t0
-        times = []
-        for _ in range(args.bench):
-            t0 = time.perf_counter()
+        times, discarded, ncpu = [], 0, os.cpu_count() or 1
+        while len(times) < args.bench and len(times) + discarded < 6 * args.bench:
+            b0, c0, t0 = _busy(), time.process_time(), time.perf_counter()
             jax.block_until_ready(run(x))
-            times.append(time.perf_counter() - t0)
-        print(json.dumps({"first_call_s": first, "times_s": times,
-                          "clips_per_s": 1.0 / float(np.median(times))}))
+            wall, cpu, busy = time.perf_counter() - t0, time.process_time() - c0, _busy() - b0
+            if max(busy - cpu, 0.0) / (wall * ncpu) > 0.05:  # another tenant's work: rerun
+                discarded += 1
+                continue
+            times.append(wall)
+        med = float(np.median(times)) if times else float("nan")
+        print(json.dumps({"first_call_s": first, "times_s": times, "discarded": discarded,
+                          "clips_per_s": 1.0 / med}))
         return 0
     names, logits, pools, shas, shapes = [], [], [], [], []
     for name, clip in parity_inputs().items():
