@@ -99,6 +99,15 @@ def test_relations() -> None:
     assert dirs == ["left", "right"]
 
 
+def test_clauses_get_their_own_subjects() -> None:
+    scene, unused = parse("A futuristic city at night with flying cars, a woman walks left, "
+                          "slow pan right")
+    woman = only(scene, "person")
+    assert woman["motion"] == "walks" and woman["direction"] == "left"
+    assert "motion" not in only(scene, "flying_car") and scene["camera"]["move"] == "pan_right"
+    assert unused == []
+
+
 def test_city_with_flying_cars() -> None:
     scene, unused = parse("a futuristic city with flying cars at night")
     kinds = [o["kind"] for o in scene["objects"]]

@@ -306,15 +306,21 @@ def parse_prompt(text: str) -> tuple[dict[str, Any], list[str]]:
             adj = {}
             objs.append(o)
             idx = len(objs) - 1
+            bound = False
             if relation is not None and subject is not None and subject >= 0:
                 o_sub = objs[subject]
+                bound = True
                 if relation == "in" and (o.word in _CONTAINERS or kind == "container"):
                     o_sub.relation = ("in", idx)
                 elif relation == "behind":
                     o_sub.relation = ("behind", idx)
                 elif relation in ("with", "in") and last_verb == "collides":
                     o_sub.relation = ("with", idx)
+                else:
+                    bound = False  # "a city with flying cars, a woman ...": a new subject
                 relation = None
+            if bound:
+                pass
             elif last_verb in ("carries", "thrown") and subject is not None and subject >= 0 \
                     and objs[subject].kind == "person" and o.relation is None:
                 o.relation = ("carried_by" if last_verb == "carries" else "thrown_by", subject)
@@ -328,6 +334,7 @@ def parse_prompt(text: str) -> tuple[dict[str, Any], list[str]]:
                 subject = idx  # a noun after "off/on/near the" is a place, not the new subject
                 o.verbs.extend(pending_verbs)
                 pending_verbs = []
+                last_verb = None
         elif cls == "verb":
             if val == "cross":
                 cross = True
@@ -598,9 +605,9 @@ def _object(o: _Obj, objs: list[_Obj], neon: bool) -> dict[str, Any]:
         if "spins" in verbs:
             d["motion"] = "spins"
         elif verbs & {"flies", "moves"} or o.kind in _FLYERS:
-            y = 0.0 if o.kind == "car" else 2.4 if o.kind != "bird" else 2.0
+            y = 0.0 if o.kind == "car" else 2.0 if o.kind != "bird" else 1.8
             sx = -1.0 if direction != "left" else 1.0
-            d["path"] = [[5.0 * sx, y, -3.0], [-5.0 * sx, y, -3.0]]
+            d["path"] = [[5.0 * sx, y, -4.0], [-5.0 * sx, y, -4.0]]
     elif person:
         for v in ("runs", "walks", "jumps", "waves", "carries"):
             if v in verbs:
