@@ -14,15 +14,19 @@ in image px of the frame named first, ``severity`` in [0, 1]):
 - ``merge``: a track is hidden for good while overlapping another visible track whose area
   grows by >= 30 %. Severity 1.
 - ``identity_change``: mean colour (RGB, 0..1) differs by more than 0.2 between the up to 3
-  visible frames before and after a hidden gap, or by more than 0.25 between two consecutive
-  visible frames. Severity ``min(1, distance / 0.4)``.
+  visible frames before and after a hidden gap (severity ``min(1, distance / 0.4)``), or the
+  median hue of 3 visible frames before and 3 from a frame on differs by more than 20 degrees
+  (both saturated; severity ``min(1, change / 40)``).
 - ``identity_swap``: two tracks jump (continuity teleports) in the same frame pair, each to
   within one size of the other's previous position. Severity 1.
 - ``count_change``: the number of tracks present (visible or occluded) changes with no
   enter/exit to explain it; reported, not scored again (vanish/pop-in already are).
 
-Pixel-tracker tracks seen in fewer than 3 frames, or smaller than 0.1 % of the image, are
-ignored (noise, not objects). **Score** = ``prod over events (1 - w_kind * severity)`` with
+Pixel-tracker tracks seen in fewer than 3 frames, or smaller than 0.1 % of the image or than
+a quarter of the median track's area, are ignored (noise, shadows, not objects). Colour
+jumps are only looked for in frames where the track is alone (see ``_solo``).
+
+**Score** = ``prod over events (1 - w_kind * severity)`` with
 ``w = {vanish: .6, pop_in: .6, identity_swap: .6, identity_change: .5, split: .3, merge: .3}``,
 in [0, 1], 1 = no violation.
 """
@@ -36,6 +40,9 @@ import numpy as np
 from ..types import Tracks
 
 __all__ = ["permanence_events", "permanence_score", "WEIGHTS", "judged_tracks"]
+
+#: Hue change (degrees) between 3-frame windows that counts as a different object.
+HUE_JUMP = 20.0
 
 WEIGHTS = {"vanish": 0.6, "pop_in": 0.6, "identity_swap": 0.6, "identity_change": 0.5,
            "split": 0.3, "merge": 0.3, "expectation": 0.5}
@@ -60,12 +67,12 @@ def judged_tracks(tracks: Tracks) -> list[str]:
     of the image."""
     if tracks.source == "truth":
         return sorted(tracks.tracks)
-    min_area = 0.001 * tracks.width * tracks.height
-    out = []
-    for tid, tr in sorted(tracks.tracks.items()):
-        if tr.visible.sum() >= 3 and np.median(tr.area[tr.visible]) >= min_area:
-            out.append(tid)
-    return out
+    med = {tid: float(np.median(tr.area[tr.visible])) for tid, tr in tracks.tracks.items()
+           if tr.visible.sum() >= 3}
+    if not med:
+        return []
+    min_area = max(0.001 * tracks.width * tracks.height, 0.25 * float(np.median(list(med.values()))))
+    return sorted(tid for tid, a in med.items() if a >= min_area)
 
 
 def _near(box_a: np.ndarray, box_b: np.ndarray, slack: float) -> bool:
@@ -134,18 +141,85 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
                     events.append({"kind": "identity_change", "object": tid,
                                    "frames": [b, nxt], "position": _centre(tr.box[nxt]),
                                    "distance": d, "severity": float(min(1.0, d / 0.4))})
-        # --- abrupt appearance change while visible
-        app = np.asarray(tr.appearance, np.float64)[:, :3]
-        for t in range(1, n):
-            if vis[t] and vis[t - 1]:
-                d = float(np.linalg.norm(app[t] - app[t - 1]))
-                if d > 0.25:
-                    events.append({"kind": "identity_change", "object": tid,
-                                   "frames": [t - 1, t], "position": _centre(tr.box[t]),
-                                   "distance": d, "severity": float(min(1.0, d / 0.4))})
+        # --- abrupt appearance change while visible and alone (hue: robust to shading)
+        events += _colour_jumps(tid, tr, vis & _solo(tracks, ids, tid))
     events += _swaps(teleports or [], tracks)
     events += _count_changes(tracks, ids)
     return events
+
+
+def _solo(tracks: Tracks, ids: list[str], tid: str) -> np.ndarray:
+    """(T,) bool: the track is seen on its own: its box keeps >= 1 px from every other
+    judged track's box, stays off the image edge, and its area is within 0.6..1.6 x its
+    median (not a region merged with, or cut by, something else)."""
+    tr = tracks.tracks[tid]
+    box = np.asarray(tr.box, np.float64)
+    vis = np.asarray(tr.visible, bool)
+    area = np.asarray(tr.area, np.float64)
+    med = float(np.median(area[vis])) if vis.any() else 0.0
+    with np.errstate(invalid="ignore"):
+        ok = vis & (area >= 0.6 * med) & (area <= 1.6 * med)
+        ok &= (box[:, 0] > 1) & (box[:, 1] > 1) & (box[:, 2] < tracks.width - 1) & (
+            box[:, 3] < tracks.height - 1)
+        for j in ids:
+            if j == tid:
+                continue
+            b = np.asarray(tracks.tracks[j].box, np.float64)
+            near = ((box[:, 0] - 1 <= b[:, 2]) & (b[:, 0] - 1 <= box[:, 2])
+                    & (box[:, 1] - 1 <= b[:, 3]) & (b[:, 1] - 1 <= box[:, 3]))
+            ok &= ~near
+    return ok
+
+
+def hue_deg(rgb: np.ndarray) -> np.ndarray:
+    """Hue angle in degrees of RGB rows (..., 3): ``atan2(sqrt 3 (g - b), 2r - g - b)``.
+    Mixing with white or darkening leaves it (nearly) unchanged."""
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    return np.degrees(np.arctan2(np.sqrt(3.0) * (g - b), 2 * r - g - b))
+
+
+def _hue_diff(a: float, b: float) -> float:
+    return float(abs((a - b + 180.0) % 360.0 - 180.0))
+
+
+def _colour_jumps(tid: str, tr: Any, vis: np.ndarray) -> list[dict[str, Any]]:
+    """Identity changes while visible: the circular median hue of the (up to) 3 visible
+    frames before frame t and of the 3 from t on differ by more than ``HUE_JUMP`` degrees,
+    both sides being saturated (chroma offset from grey > 0.04); one event per run of such
+    frames, at its largest difference."""
+    app = np.asarray(tr.appearance, np.float64)
+    chroma = app[:, 3:6]
+    sat = np.linalg.norm(chroma - 1.0 / 3.0, axis=1)
+    ok = vis & np.isfinite(chroma).all(axis=1) & (sat > 0.04)
+    idx = np.flatnonzero(ok)
+    hue = hue_deg(app[:, :3])
+    d = np.zeros(len(idx))
+    for k in range(2, len(idx) - 1):
+        before = hue[idx[max(0, k - 3):k]]
+        after = hue[idx[k:k + 3]]
+        if len(before) >= 2 and len(after) >= 2:
+            d[k] = _hue_diff(_circ_median(before), _circ_median(after))
+    out = []
+    k = 0
+    while k < len(idx):
+        if d[k] > HUE_JUMP:
+            s = k
+            while k < len(idx) and d[k] > HUE_JUMP:
+                k += 1
+            j = s + int(np.argmax(d[s:k]))
+            t = int(idx[j])
+            out.append({"kind": "identity_change", "object": tid, "frames": [int(idx[j - 1]), t],
+                        "position": _centre(tr.box[t]), "hue_change_deg": float(d[j]),
+                        "severity": float(min(1.0, d[j] / (2 * HUE_JUMP)))})
+        k += 1
+    return out
+
+
+def _circ_median(h: np.ndarray) -> float:
+    """Median of angles (degrees) around their circular mean."""
+    m = np.degrees(np.arctan2(np.sin(np.radians(h)).mean(), np.cos(np.radians(h)).mean()))
+    dev = (h - m + 180.0) % 360.0 - 180.0
+    return float(m + np.median(dev))
 
 
 def _app_dist(app: np.ndarray, before: range, after: range) -> float:

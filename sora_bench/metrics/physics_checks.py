@@ -23,7 +23,9 @@ Formulas (documented once here; the metric classes point to them):
   a teleport when ``J = d_t / (3 * g * v_med + 0.5 * size + 1 px) > 1`` with ``v_med`` the median
   speed of the 6 neighbouring steps (excluding this one). A freeze is a run of >= 3 frames
   moving less than ``max(0.25 px, 0.02 size)`` per frame while the object moves faster than
-  ``max(0.75 px, 0.08 size)`` per frame both before and after. Score
+  ``max(0.75 px, 0.08 size)`` per frame both before and after, and that did not slow down
+  into the stop (last step >= half the median of the 3 before: friction stops are legal,
+  and a collision may start it again). Score
   ``exp(-(sum (J - 1) over teleports + sum run_length / 3 over freezes))``.
 - **penetration**: two solid objects visible in the same frame whose 3-D centres (Truth) are
   closer than ``0.75 * (r_i + r_j)``; without Truth depth, two objects whose image boxes
@@ -157,6 +159,9 @@ def _teleports(tr: Traj) -> list[dict[str, Any]]:
 
 
 def _freezes(tr: Traj) -> list[dict[str, Any]]:
+    """Still runs (>= 3 frames showing one position) of an object that was cruising before
+    (the last step before the run is at least half its speed 3 steps earlier: it did not slow
+    down to a stop) and moves again after."""
     size = tr.typical_size
     p = tr.p
     n = len(p)
@@ -172,7 +177,9 @@ def _freezes(tr: Traj) -> list[dict[str, Any]]:
             while t < n and still[t]:
                 t += 1
             run = t - s + 1  # frames s-1 .. t-1 show the same position
-            before = moving[max(1, s - 2):s].any()
+            before = s >= 2 and moving[s - 1]
+            if before and s >= 4 and np.isfinite(step[s - 4:s - 1]).all():
+                before = step[s - 1] >= 0.5 * float(np.median(step[s - 4:s - 1]))
             after = t < n and moving[t:t + 2].any()
             if run >= 3 and before and after:
                 out.append({"kind": "freeze", "object": tr.id, "frames": [s - 1, t - 1],

@@ -135,21 +135,30 @@ def trajectories(tracks: Tracks, prompt: Prompt | None = None) -> dict[str, Traj
 
 
 def bounces(tr: Traj, min_drop: float = 0.5) -> list[int]:
-    """Frames where the object hits bottom and rebounds: y (down) has a local maximum after
-    falling at least ``min_drop`` sizes, and the next frame moves up (vy changes from > 0 to
-    < 0). Uses consecutive visible frames only."""
+    """Frames where the object hits bottom and rebounds: y (down) is a local maximum over its
+    neighbours (strictly above one of them by 2 % of the size), it fell at least ``min_drop``
+    sizes since the previous bounce (or the start), and it rises by 5 % of the size within
+    the next 2 frames. The sample at the maximum may lie just before or just after the contact,
+    so callers leave that frame out of both flights."""
     y = tr.p[:, 1]
     size = tr.typical_size
-    out = []
-    for t in range(1, len(y) - 1):
+    n = len(y)
+    out: list[int] = []
+    for t in range(1, n - 1):
         if not np.isfinite(y[t - 1:t + 2]).all():
             continue
-        if y[t] - y[t - 1] > 0.02 * size and y[t + 1] - y[t] < -0.02 * size:
-            before = y[:t][np.isfinite(y[:t])]
-            last_b = out[-1] if out else 0
-            seg = y[last_b:t][np.isfinite(y[last_b:t])]
-            if before.size and seg.size and y[t] - seg.min() >= min_drop * size:
-                out.append(t)
+        if not (y[t] >= y[t - 1] and y[t] >= y[t + 1]):
+            continue
+        if max(y[t] - y[t - 1], y[t] - y[t + 1]) <= 0.02 * size:
+            continue
+        after = y[t + 1:t + 3]
+        if not (np.isfinite(after).any() and y[t] - np.nanmin(after) > 0.05 * size):
+            continue
+        start = out[-1] + 1 if out else 0
+        seg = y[start:t]
+        seg = seg[np.isfinite(seg)]
+        if seg.size and y[t] - seg.min() >= min_drop * size:
+            out.append(t)
     return out
 
 

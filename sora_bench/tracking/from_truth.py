@@ -11,15 +11,19 @@ Per object and frame:
   visible pixel count, which Truth does not store).
 - ``visible``: box finite, ``visible_fraction > 0`` and the object exists.
 - ``state``: ``visible``; else ``absent`` (does not exist); else ``out_of_frame``
-  (projection off the image); else ``occluded`` when something nearer covers the place it
-  would be (a nearer object's box contains its projected centre, or Truth lists an
-  ``occluded``/``contained`` event over that frame); else ``absent`` (in frame, unexplained).
-- ``appearance``: mean RGB (0..1) and rg-chromaticity of the central half of the box, read
+  (projection off the image, or its full extent, centred on the projected centre with the
+  half-size of its unclipped boxes, crosses the image edge); else ``occluded`` when
+  something nearer covers the place it would be (a nearer object's box contains its
+  projected centre, or Truth lists an ``occluded``/``contained`` event over that frame);
+  else ``absent`` (in frame, unexplained).
+- ``appearance``: dominant colour (mean RGB 0..1 of the more saturated half of the pixels)
+  and its rgb-chromaticity, over the central half of the box, read
   from the video when given (so colour defects show), else from the ``color`` attribute.
 
 ``Tracks.meta`` carries exact geometry the pixel tracker can only estimate:
 ``stabilized`` (id -> (T, 2) centroid re-projected into frame 0's camera, camera motion
-removed), ``px_per_m`` (id -> (T,) focal length / depth), ``depth`` (id -> (T,) camera z),
+removed), ``px_per_m`` (id -> (T,) frame 0's focal length / the object's depth in frame 0's
+camera: the scale of the stabilised coordinates), ``depth`` (id -> (T,) camera z),
 ``world`` (id -> (T, 3)), ``floor_y`` (world floor height, 0).
 """
 
@@ -31,7 +35,8 @@ import numpy as np
 
 from ..types import Track, Tracks, Truth, Video
 
-__all__ = ["tracks_from_truth", "appearance_from_pixels", "APPEARANCE_DIM", "color_rgb"]
+__all__ = ["tracks_from_truth", "appearance_from_pixels", "dominant_colour", "APPEARANCE_DIM",
+           "color_rgb"]
 
 APPEARANCE_DIM = 6
 
@@ -79,7 +84,15 @@ def appearance_from_pixels(frame: np.ndarray, box: np.ndarray) -> np.ndarray:
     xa, xb = int(np.clip(np.floor(cx - hw), 0, w - 1)), int(np.clip(np.ceil(cx + hw), 1, w))
     ya, yb = int(np.clip(np.floor(cy - hh), 0, h - 1)), int(np.clip(np.ceil(cy + hh), 1, h))
     patch = frame[ya:max(yb, ya + 1), xa:max(xb, xa + 1)].reshape(-1, 3).astype(np.float64) / 255.0
-    return _descriptor(patch.mean(axis=0))
+    return _descriptor(dominant_colour(patch))
+
+
+def dominant_colour(pixels: np.ndarray) -> np.ndarray:
+    """Mean RGB of the more saturated half of ``pixels (N, 3)`` (saturation = max - min):
+    the object's own colour, not its white stripes, highlights or dark shading."""
+    sat = pixels.max(axis=1) - pixels.min(axis=1)
+    keep = sat >= np.median(sat)
+    return pixels[keep].mean(axis=0)
 
 
 def _depth(truth: Truth, pos: np.ndarray) -> np.ndarray:
@@ -129,13 +142,18 @@ def tracks_from_truth(truth: Truth, video: Video | None = None) -> Tracks:
         area = np.where(visible, (box[:, 2] - box[:, 0]) * (box[:, 3] - box[:, 1]), 0.0)
         ref_uv = _project_ref(truth, o.position)
         cur_uv = np.array([truth.camera.project(t, o.position[t:t + 1])[0] for t in range(n)])
+        full_vis = visible & (o.visible_fraction >= 0.9)
+        inner = full_vis & ~_touches_border(box, truth.width, truth.height)
+        dims = np.maximum(box[:, 2] - box[:, 0], box[:, 3] - box[:, 1])
+        half = (0.5 * float(np.nanmedian(dims[inner])) if inner.any() else
+                0.5 * float(np.nanmax(dims)) if visible.any() else 0.0)
         state = []
         for t in range(n):
             if visible[t]:
                 state.append("visible")
             elif not o.exists[t]:
                 state.append("absent")
-            elif not o.in_frame[t]:
+            elif not o.in_frame[t] or _cut_by_border(cur_uv[t], half, truth):
                 state.append("out_of_frame")
             elif (i in covered and covered[i][t]) or _occluder_in_front(
                     i, t, cur_uv[t], depth, boxes, truth):
@@ -145,7 +163,8 @@ def tracks_from_truth(truth: Truth, video: Video | None = None) -> Tracks:
         app = np.full((n, APPEARANCE_DIM), np.nan, np.float32)
         rgb = color_rgb(o.attributes.get("color", o.attributes.get("colour")))
         # appearance only where mostly visible: a partly hidden box holds occluder pixels
-        for t in np.flatnonzero(visible & (o.visible_fraction >= 0.6)):
+        for t in np.flatnonzero(visible & (o.visible_fraction >= 0.6)
+                                & ~_touches_border(box, truth.width, truth.height)):
             if frames is not None:
                 app[t] = appearance_from_pixels(frames[t], box[t])
             elif rgb is not None:
@@ -155,11 +174,27 @@ def tracks_from_truth(truth: Truth, video: Video | None = None) -> Tracks:
                           state=tuple(state), appearance=app, attributes=attrs)
         stab = np.where(visible[:, None], ref_uv, np.nan)
         meta["stabilized"][i] = stab
-        meta["px_per_m"][i] = truth.camera.intrinsics[:, 0, 0] / np.maximum(depth[i], 1e-6)
+        # scale of the *stabilised* coordinates: frame 0's camera at the object's position
+        z0 = (o.position @ truth.camera.rotation[0].T + truth.camera.translation[0])[:, 2]
+        meta["px_per_m"][i] = truth.camera.intrinsics[0, 0, 0] / np.maximum(z0, 1e-6)
         meta["depth"][i] = depth[i]
         meta["world"][i] = np.array(o.position, np.float64)
     return Tracks(tracks=tracks, num_frames=n, width=truth.width, height=truth.height,
                   source="truth", camera=truth.camera, meta=meta)
+
+
+def _touches_border(box: np.ndarray, w: int, h: int) -> np.ndarray:
+    """(T,) bool: the box reaches within 1 px of the image edge (NaN rows: False)."""
+    with np.errstate(invalid="ignore"):
+        return (box[:, 0] <= 1) | (box[:, 1] <= 1) | (box[:, 2] >= w - 1) | (box[:, 3] >= h - 1)
+
+
+def _cut_by_border(uv: np.ndarray, half: float, truth: Truth) -> bool:
+    """The object's full extent around its projected centre crosses the image edge."""
+    if not np.isfinite(uv).all():
+        return False
+    return bool(uv[0] - half < 0 or uv[1] - half < 0 or uv[0] + half > truth.width
+                or uv[1] + half > truth.height)
 
 
 def _occluder_in_front(oid: str, t: int, uv: np.ndarray, depth: dict[str, np.ndarray],

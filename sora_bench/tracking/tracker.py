@@ -20,9 +20,12 @@ The built-in ``blob`` tracker (version :data:`BLOB_VERSION`):
    ratios within a factor 1.6 of each other, i.e. dimmer and at most tinted by sky light).
 4. **Association**: Hungarian method (``scipy.optimize.linear_sum_assignment``) on
    ``cost = |p_pred - p| / size + |log(area ratio)| / 2 + 4 * |appearance difference|``
+   (appearance: dominant colour, the mean RGB of the more saturated half of the region)
    where ``p_pred`` is a constant-velocity prediction in camera-stabilised coordinates, so a
    track keeps its identity through occlusions (it coasts for as long as the clip lasts); pairs
-   with cost above ``gate`` are not matched. Unmatched detections start new tracks.
+   with cost above ``gate`` are not matched, nor are two saturated regions whose hues differ by
+   more than 35 degrees (a red ball does not become a blue one). Unmatched detections start
+   new tracks.
 5. **Occlusion reasoning** for frames where a track is not seen: ``out_of_frame`` when its
    predicted box lies mostly outside the image; ``occluded`` when it shrank before it was lost
    (or grew after it came back) — something in front was covering it gradually — or when
@@ -192,7 +195,12 @@ def _detect(frame: np.ndarray, fg: np.ndarray, min_area: int, bg: np.ndarray | N
     ys, xs = np.indices(lab.shape)
     cy = ndimage.mean(ys, lab, idx)
     cx = ndimage.mean(xs, lab, idx)
-    rgb = np.stack([ndimage.mean(frame[..., c], lab, idx) for c in range(3)], axis=1)
+    # dominant colour: mean over the pixels at least as saturated as the region's median
+    sat = frame.max(axis=-1) - frame.min(axis=-1)
+    med = np.zeros(n + 1)
+    med[1:] = ndimage.median(sat, lab, idx)
+    lab_sat = np.where(sat >= med[lab], lab, 0)
+    rgb = np.stack([ndimage.mean(frame[..., c], lab_sat, idx) for c in range(3)], axis=1)
     shadow = np.zeros(n, bool)
     if bg is not None:
         shadow = np.asarray(ndimage.mean(_illumination(frame, bg).astype(np.float64), lab,
@@ -285,7 +293,8 @@ class BlobTracker:
                         + np.abs(np.log(da[None] / np.array(areas)[:, None])) / 2
                         + 4.0 * np.linalg.norm(np.array(apps)[:, None, :3] - dapp[None, :, :3],
                                                axis=-1))
-                cost = np.where(np.array([t in tr for tr in tracks])[:, None], 1e6, cost)
+                # a saturated object never turns into one of another hue: forbid such pairs
+                cost = np.where(_hue_clash(np.array(apps), dapp), 1e6, cost)
                 r, c = linear_sum_assignment(np.minimum(cost, 1e6))
                 assigned = set()
                 for a, b in zip(r, c):
@@ -379,6 +388,20 @@ class BlobTracker:
                       source=f"tracker:{self.name}",
                       meta={"stabilized": stab, "frame_to_ref": f2r, "protocol": self.protocol,
                             "warnings": warnings})
+
+
+def _hue_clash(a: np.ndarray, b: np.ndarray, max_deg: float = 35.0) -> np.ndarray:
+    """(len(a), len(b)) bool: both appearances saturated (chroma offset from grey > 0.04)
+    and their hues more than ``max_deg`` degrees apart."""
+    def hue_sat(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        r, g, bl = x[:, 0], x[:, 1], x[:, 2]
+        hue = np.degrees(np.arctan2(np.sqrt(3.0) * (g - bl), 2 * r - g - bl))
+        return hue, np.linalg.norm(x[:, 3:6] - 1.0 / 3.0, axis=1)
+
+    ha, sa = hue_sat(np.asarray(a, np.float64))
+    hb, sb = hue_sat(np.asarray(b, np.float64))
+    d = np.abs((ha[:, None] - hb[None] + 180.0) % 360.0 - 180.0)
+    return (sa[:, None] > 0.04) & (sb[None] > 0.04) & (d > max_deg)
 
 
 def _union(a: _Det, b: _Det) -> _Det:
