@@ -149,7 +149,8 @@ def _event(metric: str, item: Mapping[str, Any]) -> EventMark | None:
     objs = item.get("objects", item.get("object", ()))
     if isinstance(objs, str):
         objs = (objs,)
-    objects = tuple(str(o) for o in objs) if isinstance(objs, list | tuple) else ()
+    objects = tuple(str(o) for o in objs if o not in (None, "")) \
+        if isinstance(objs, list | tuple) else ()
     boxes: dict[str, tuple[float, float, float, float]] = {}
     b = _box(item.get("box"))
     if b is not None:

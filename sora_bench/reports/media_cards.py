@@ -54,11 +54,13 @@ def attach_media(cards: list[VideoCard], run: RunResult, run_dir: Path | None,
         events: list[dt.EventMark] = []
         for name in sorted(s.metrics):
             d = s.metrics[name].details
-            curves += [(c.label, c.values) for c in dt.find_curves(name, d)]
+            curves += [(c.label, c.values) for c in dt.find_curves(name, d, limit=4)]
             events += dt.find_events(name, d)
         events = _dedupe(events)
-        card.curves = plots.curves_chart(curves, sorted({e.frame for e in events}))
         video, why = media.load_video(media.resolve(s.video, run_dir))
+        frames = video.num_frames if video is not None else max(
+            (len(v) for _, v in curves), default=0)
+        card.curves = plots.curves_chart(curves, sorted({e.frame for e in events}), frames)
         if video is None:
             card.media_note = why
             card.events = [{"caption": _event_caption(e), "metric": e.metric, "note": e.note,

@@ -212,8 +212,11 @@ def _problems(run: RunResult, anchors: dict[str, str]) -> list[Problem]:
             out.append(Problem(s.sample_id, anchors.get(s.sample_id), s.status, kind_class(s.status),
                                s.message or "(no message recorded)"))
     grouped: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    whole_run = {n for n, m in run.metrics.items() if m.skip_message}
     for s in run.samples:
         for name, ms in sorted(s.metrics.items()):
+            if name in whole_run and status_kind(ms.status) == "skipped":
+                continue  # one row for the whole run below, not one per sample
             if status_kind(ms.status) in ("skipped", "error"):
                 grouped.setdefault((name, ms.status), []).append((s.sample_id, ms.message or ""))
     for (name, status), items in sorted(grouped.items()):
@@ -222,10 +225,12 @@ def _problems(run: RunResult, anchors: dict[str, str]) -> list[Problem]:
         text = (msgs[0] if msgs else "(no message recorded)") + f" — samples: {ids}"
         out.append(Problem(f"{name}", anchors.get(items[0][0]), status, kind_class(status), text,
                            len(items)))
-    for name in sorted(run.metrics):
+    for name in sorted(whole_run):
         m = run.metrics[name]
-        if m.skip_message:
-            out.append(Problem(name, None, "skipped (whole run)", "skip", m.skip_message))
+        skipped = {k: v for k, v in m.status_counts.items() if status_kind(k) == "skipped"}
+        label = (min(skipped) if skipped else "skipped") + " (whole run)"
+        out.append(Problem(name, None, label, "skip", m.skip_message or "",
+                           sum(skipped.values()) or len(run.samples)))
     return out
 
 
@@ -338,8 +343,10 @@ def build_report_model(run: RunResult, *, run_dir: Path | None, baseline: RunRes
 
     suite = run.suite or {}
     gen = run.generator or {}
-    gen_name = gen.get("name") or gen.get("spec") or gen.get("generator") or "unknown generator"
-    suite_name = suite.get("name") or "videos"
+    gen_name = gen.get("name") or gen.get("spec") or gen.get("generator")
+    title = " · ".join(str(x) for x in (suite.get("name") or "scored videos", gen_name) if x)
+    where = (f"suite {suite.get('name')} v{suite.get('version', '—')}" if suite.get("name")
+             else f"{run.command} of a video folder")
     prov = [
         ("Run", [("run id", run.run_id), ("command", run.command), ("created", run.created_at),
                  ("finished", run.finished_at), ("schema", str(run.schema_version))]),
@@ -348,9 +355,8 @@ def build_report_model(run: RunResult, *, run_dir: Path | None, baseline: RunRes
         ("Environment", _flatten(run.environment)), ("Settings", _flatten(run.settings)),
     ]
     return ReportModel(
-        title=f"{suite_name} · {gen_name}",
-        subtitle=(f"suite {suite.get('name', '—')} v{suite.get('version', '—')} · "
-                  f"{len(run.samples)} samples · {len(run.metrics)} metrics"),
+        title=title,
+        subtitle=f"{where} · {len(run.samples)} samples · {len(run.metrics)} metrics",
         run_id=run.run_id, n_samples=len(run.samples),
         sample_pills=_status_pills(run.status_counts or _count(run)),
         metrics=_metric_rows(run),
@@ -389,13 +395,17 @@ def _card(run: RunResult, s: SampleResult, names: list[str], rank_by: dict[str, 
                                 "skipped (whole run)" if mr.skip_message else "not computed",
                                 "skip", "", "", None))
             continue
+        if mr.kind == "set":
+            continue  # one value per run: in the summary, not per video
         v = _value(s, n)
         r = rank_by.get(n, {}).get(s.sample_id)
+        whole_run = bool(mr.skip_message) and status_kind(ms.status) == "skipped"
         if v is not None:
             values[n] = v
         scores.append(Score(
-            n, arrow(mr.higher_is_better), fmt(v) if v is not None else "—", v, ms.status,
-            kind_class(ms.status), ms.message or "",
+            n, arrow(mr.higher_is_better), fmt(v) if v is not None else "—", v,
+            f"{ms.status} (whole run)" if whole_run else ms.status,
+            kind_class(ms.status), "" if whole_run else ms.message or "",
             "" if r is None else f"{round(r * 100)} pctl", None if r is None else round(r * 100),
             list(ms.warnings)))
     defect = ""

@@ -131,8 +131,10 @@ def dimension_chart(tags: Sequence[str], panels: Sequence[dict[str, Any]]) -> st
 
 
 def curves_chart(curves: Sequence[tuple[str, Sequence[float | None]]],
-                 marks: Sequence[int] = ()) -> str | None:
-    """Stacked per-frame line charts (x = frame index); dotted verticals at event frames."""
+                 marks: Sequence[int] = (), num_frames: int = 0) -> str | None:
+    """Stacked per-frame line charts (x = index); dotted verticals at event frames, drawn
+    only on curves with one point per frame or per frame pair (``num_frames`` or one less),
+    where an index is a frame; subsampled curves get no marks rather than wrong ones."""
     curves = list(curves)[:8]
     if not curves:
         return None
@@ -143,7 +145,8 @@ def curves_chart(curves: Sequence[tuple[str, Sequence[float | None]]],
             ys = [v for v in values if v is not None]
             ax.plot(xs, ys, color=ACCENT, lw=1.2)
             ax.fill_between(xs, ys, min(ys), color=ACCENT, alpha=0.08, lw=0)
-            for m in marks:
+            per_frame = num_frames - 2 <= len(values) <= num_frames
+            for m in marks if per_frame else ():
                 if 0 <= m < len(values):
                     ax.axvline(m, color=WORSE, lw=0.8, ls=":")
             ax.set_title(_short(label, 60), loc="left", fontsize=8, fontweight="normal")
@@ -152,7 +155,7 @@ def curves_chart(curves: Sequence[tuple[str, Sequence[float | None]]],
             ax.set_xlim(0, max(len(values) - 1, 1))
             ax.locator_params(axis="y", nbins=3)
             ax.tick_params(length=2)
-        axes[-1, 0].set_xlabel("frame", color=MUTED, fontsize=7.5)
+        axes[-1, 0].set_xlabel("index (frame, frame pair or sample)", color=MUTED, fontsize=7.5)
         fig.subplots_adjust(hspace=0.9)
         return _svg(fig)
 

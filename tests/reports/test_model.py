@@ -27,7 +27,8 @@ def test_model_orders_worst_first_and_lists_problems() -> None:
     flicker = next(w for w in m.worst if w["metric"] == "temporal_flicker")
     assert flicker["arrow"] == "↓" and flicker["items"][0]["sample_id"].startswith("occluder")
     statuses = {p.status for p in m.problems}
-    assert {"error:decode_failed", "skipped:too-short", "skipped (whole run)"} <= statuses
+    assert {"error:decode_failed", "skipped:too-short",
+            "skipped:weights-missing (whole run)"} <= statuses
     row = next(r for r in m.metrics if r.name == "clip_consistency")
     assert row.state == "skipped" and "weights fetch clip" in (row.skip_message or "")
     assert next(r for r in m.metrics if r.name == "fvd").arrow == "↓"
