@@ -308,16 +308,20 @@ class FVD(_I3DSetMetric):
         else:
             value = frechet_distance(ref.stats.mu, ref.stats.sigma, gen.mu, gen.sigma)
         full = len(kept) == n
-        ci = bootstrap_frechet(ref.stats, y, resamples=self.bootstrap) if full and \
+        boot = bootstrap_frechet(ref.stats, y, resamples=self.bootstrap) if full and \
             self.bootstrap > 0 else None
         details = self._common_details(ref)
         details.update({
             "n": n, "feature_dim": d,
             "mean_term": float(np.sum((ref.stats.mu - gen.mu) ** 2)),
-            "ci95_method": f"percentile bootstrap over generated videos, {self.bootstrap} "
-                           "resamples, reference fixed",
+            "ci95_method": f"normal-approximation bootstrap over generated videos "
+                           f"({self.bootstrap} resamples, reference fixed)",
             "fvd_vs_n": frechet_curve(ref.stats, y) if full else [],
         })
+        ci = None
+        if boot is not None:
+            ci = boot[0]
+            details.update(boot[1])
         return SetValue(value=value, n=n, ci95=ci, details=details, warnings=tuple(warnings))
 
 
@@ -364,9 +368,15 @@ class KVD(_I3DSetMetric):
             "subset_std": std, "kernel": "(x.y/d + 1)^3",
             "full_sample_mmd2": polynomial_mmd2_unbiased(x, y),
         })
-        half = 1.96 * std / np.sqrt(self.subsets) if self.subsets > 1 else 0.0
-        return SetValue(value=mean, n=int(y.shape[0]), ci95=(mean - half, mean + half),
-                        details=details, warnings=tuple(warnings))
+        ci = None
+        if size < max(x.shape[0], y.shape[0]) and self.subsets > 1:
+            half = 1.96 * std / np.sqrt(self.subsets)
+            ci = (mean - half, mean + half)
+            details["ci95_method"] = "subset mean +- 1.96 sd/sqrt(subsets) (Monte-Carlo error)"
+        else:
+            warnings.append("every subset is the whole set: no interval")
+        return SetValue(value=mean, n=int(y.shape[0]), ci95=ci, details=details,
+                        warnings=tuple(warnings))
 
 
 def with_feature(proto: Protocol, feature: str) -> Protocol:

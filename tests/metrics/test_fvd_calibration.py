@@ -60,3 +60,33 @@ def test_fvd_halves_and_monotone_defect_strength():
         curve.append(frechet_distance_to_samples(ref, bad))
     assert halves < 0.1 * curve[-1], (halves, curve)
     assert all(b > a for a, b in zip(curve, curve[1:])), curve
+
+
+def test_default_reference_is_generator_with_held_out_seeds(tmp_path):
+    from sora_bench.cache import Cache
+    from sora_bench.metrics.base import RunContext, SampleContext
+    from sora_bench.metrics.fvd import FVD, KVD
+    from sora_bench.metrics.fvd_reference import HELD_OUT_OFFSET
+
+    prompts = PROMPTS[:2]
+    run = RunContext(prompts=prompts, spec=SPEC, cache=Cache(tmp_path / "cache"))
+    fvd = FVD(protocol=PROTO.string("fvd"), bootstrap=20)
+    kvd = KVD(protocol=PROTO.string("fvd"), subsets=5)
+    fvd.setup(run)
+    kvd.setup(run)
+    feats = []
+    for p in prompts:
+        video = _render(p, 0)
+        ctx = SampleContext(sample_id=f"{p.id}__s0", prompt=p, seed=0, run=run)
+        feats.append((ctx.sample_id, fvd.features(video, ctx)))
+        assert np.array_equal(kvd.features(video, ctx), feats[-1][1])  # one I3D pass, shared
+    res = fvd.compute(feats, run)
+    ref = res.details["reference"]
+    assert ref["source"] == "reference-generator held-out seeds"
+    assert ref["n"] == 2 and ref["seed_offset"] == HELD_OUT_OFFSET
+    # held-out seeds render (almost) the same scenes: a small but non-zero distance
+    assert 0 < res.value < 300
+    kv = kvd.compute(feats, run)
+    assert kv.details["reference"]["source"] == "reference-generator held-out seeds"
+    # the second resolution comes from the in-process memo / cache, not new renders
+    assert fvd.compute(feats, run).value == res.value
