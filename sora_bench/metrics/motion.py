@@ -11,6 +11,8 @@ __all__ = [
     "smoothness_score",
     "dynamic_sample_indices",
     "dynamic_verdict",
+    "order_violation",
+    "frozen_frames",
 ]
 
 
@@ -76,3 +78,57 @@ def dynamic_verdict(top5: Sequence[float], num_sampled: int, min_side: int) -> d
         "count_num": int(count_num),
         "pairs_over": n_over,
     }
+
+
+def order_violation(frames: np.ndarray, c: float = 10.0) -> tuple[float, np.ndarray]:
+    """Soft count of frame-order violations (a shuffle / back-and-forth detector).
+
+    With ``D1(t) = MSE(f_t, f_{t+1})`` and ``D2(t) = MSE(f_t, f_{t+2})`` (8-bit levels^2,
+    all pixels and channels), in a correctly ordered clip whose content changes
+    monotonically a frame's neighbour is never farther than the frame two steps away. Per
+    triple ``t = 0 .. T-3``:
+
+        v_t = [max(0, D1(t) - D2(t)) + max(0, D1(t+1) - D2(t))] / (D2(t) + c),  c = 10
+
+    and ``order_violation = sum_t v_t`` (>= 0, 0 = no violation; lower is better).
+    Independent sensor noise adds the same ``2 sigma^2`` to every MSE, so it cancels in the
+    numerators and only enlarges the denominator: noise does not raise the statistic.
+    Returns ``(value, v (T-2,))``.
+    """
+    f = np.asarray(frames, dtype=np.float32)
+    t = f.shape[0]
+    if t < 3:
+        return 0.0, np.zeros(0)
+    d1 = np.array([np.mean((f[i + 1] - f[i]) ** 2, dtype=np.float64) for i in range(t - 1)])
+    d2 = np.array([np.mean((f[i + 2] - f[i]) ** 2, dtype=np.float64) for i in range(t - 2)])
+    v = (np.maximum(0.0, d1[:-1] - d2) + np.maximum(0.0, d1[1:] - d2)) / (d2 + c)
+    return float(v.sum()), v
+
+
+def frozen_frames(frames: np.ndarray, tol: int = 2) -> tuple[int, list[list[int]]]:
+    """Frames repeated inside motion (a freeze / stall detector).
+
+    A consecutive pair is *still* when no pixel changes by more than ``tol`` levels. A run
+    of still pairs ``[a, b]`` counts as frozen only when the pair before it and the pair
+    after it both change, i.e. the clip moves, stops dead, then moves on: a scene that
+    simply comes to rest (or never moves) is not a freeze. Returns ``(number of frozen
+    frames, [[first, last] frame index of each frozen run]])``.
+    """
+    f = np.asarray(frames)
+    t = f.shape[0]
+    if t < 3:
+        return 0, []
+    still = np.array([int(np.abs(f[i + 1].astype(np.int16) - f[i].astype(np.int16)).max()) <= tol
+                      for i in range(t - 1)])
+    n, runs, i = 0, [], 0
+    while i < t - 1:
+        if not still[i]:
+            i += 1
+            continue
+        a = i
+        while i < t - 1 and still[i]:
+            i += 1
+        if a > 0 and i < t - 1:  # moving pair before (a-1) and after (i)
+            n += i - a
+            runs.append([a + 1, i])  # frames a+1 .. i repeat frame a
+    return n, runs

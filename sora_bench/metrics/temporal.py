@@ -43,7 +43,14 @@ from .flow import (
     video_flow,
 )
 from .flow import top_fraction_mean as _top
-from .motion import dynamic_sample_indices, dynamic_verdict, smoothness_score, warp_mse
+from .motion import (
+    dynamic_sample_indices,
+    dynamic_verdict,
+    frozen_frames,
+    order_violation,
+    smoothness_score,
+    warp_mse,
+)
 
 __all__ = ["TemporalFlicker", "FlickerIndex", "WarpingError", "MotionSmoothness",
            "DynamicDegree"]
@@ -232,6 +239,11 @@ class MotionSmoothness(_FlowMetric):
 
     Smooth, near-linear motion is reproduced; stutter, frozen-then-jumping frames and
     reordered frames are not. Needs 3 frames.
+
+    Like VBench's, the value also falls with sensor noise (an odd frame's noise cannot be
+    interpolated). ``details["order_violation"]`` is the noise-robust shuffle statistic
+    (:func:`~.motion.order_violation`: soft count of frames whose neighbour is farther than
+    the frame two steps away; 0 = none, lower is better) with its per-triple curve.
     """
 
     name: ClassVar[str] = "motion_smoothness"
@@ -253,8 +265,10 @@ class MotionSmoothness(_FlowMetric):
             mid = interpolate_midframe(bank.rgb[i], bank.rgb[j], bank.flow(i, j),
                                        bank.flow(j, i), bank.matched(i, j), bank.matched(j, i))
             errs.append(float(np.abs(mid - bank.rgb[i + 1].astype(np.float32)).mean()))
+        ov, ov_curve = order_violation(bank.rgb)
         details = {"odd_frame_error": _floats(errs),
-                   "odd_frames": list(range(1, 2 * len(errs), 2))}
+                   "odd_frames": list(range(1, 2 * len(errs), 2)),
+                   "order_violation": ov, "order_violation_curve": _floats(ov_curve)}
         return MetricValue(smoothness_score(errs), details)
 
 
@@ -268,6 +282,10 @@ class DynamicDegree(_FlowMetric):
     ``m > 6.0 * min(h, w) / 256``. The per-video value is 0 or 1, so the run mean is the
     fraction of dynamic videos (higher = more motion, VBench's direction). The magnitude curve
     and the verdict are in the details.
+
+    ``details["frozen_frames"]`` is the freeze statistic (:func:`~.motion.frozen_frames`):
+    frames that repeat their predecessor (no pixel changes by more than 2 levels, working
+    resolution, every frame) while the clip moves before and after: a stall. 0 = none.
     """
 
     name: ClassVar[str] = "dynamic_degree"
@@ -291,5 +309,7 @@ class DynamicDegree(_FlowMetric):
         bank = self.bank(video, ctx)
         curve = [_top(flow_magnitude(bank.flow(a, b)), 0.05) for a, b in zip(idx[:-1], idx[1:])]
         verdict = dynamic_verdict(curve, len(idx), bank.min_side)
-        details = {**verdict, "top5_flow_px": _floats(curve), "sampled_frames": idx}
+        n_frozen, runs = frozen_frames(bank.rgb)
+        details = {**verdict, "top5_flow_px": _floats(curve), "sampled_frames": idx,
+                   "frozen_frames": n_frozen, "frozen_runs": runs}
         return MetricValue(1.0 if verdict["dynamic"] else 0.0, details)
