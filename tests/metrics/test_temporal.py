@@ -22,6 +22,8 @@ from sora_bench.metrics.flow import FlowBank  # noqa: E402
 from sora_bench.metrics.motion import (  # noqa: E402
     dynamic_sample_indices,
     dynamic_verdict,
+    frozen_frames,
+    order_violation,
     smoothness_score,
     warp_mse,
 )
@@ -159,6 +161,35 @@ def test_motion_smoothness_formula_and_stutter() -> None:
     assert ms_clean.value > 0.99
     assert ms_st.value < ms_clean.value - 0.01
     assert ms_clean.details["odd_frames"] == [1, 3, 5, 7, 9, 11, 13]
+
+
+def test_order_violation_flags_reordering_not_noise() -> None:
+    clean = pan(1.5)
+    ov_clean, curve = order_violation(clean)
+    assert curve.shape == (14,)
+    assert ov_clean < 0.2
+    swapped = clean.copy()
+    swapped[[6, 7]] = swapped[[7, 6]]
+    assert order_violation(swapped)[0] > 1.0
+    rng = np.random.default_rng(2)
+    noisy = np.clip(clean + rng.normal(0, 20, clean.shape), 0, 255).astype(np.uint8)
+    assert order_violation(noisy)[0] < 0.2
+    assert order_violation(clean[:2])[0] == 0.0
+    ms = score(MotionSmoothness(), swapped)
+    assert ms.details["order_violation"] == pytest.approx(order_violation(swapped)[0])
+
+
+def test_frozen_frames_need_motion_on_both_sides() -> None:
+    clean = pan(1.5)
+    assert frozen_frames(clean) == (0, [])
+    stall = clean.copy()
+    stall[5:9] = stall[5]  # frames 6, 7, 8 repeat frame 5, then the clip jumps on
+    assert frozen_frames(stall) == (3, [[6, 8]])
+    stops = clean.copy()
+    stops[10:] = stops[10]  # comes to rest: not a freeze
+    assert frozen_frames(stops)[0] == 0
+    assert frozen_frames(np.repeat(clean[:1], 10, 0))[0] == 0
+    assert score(DynamicDegree(), stall).details["frozen_frames"] == 3
 
 
 def test_dynamic_degree_rule() -> None:
