@@ -78,13 +78,16 @@ def test_terminal_output_has_no_control_characters(tmp_path: Path,
     assert "\x1b" not in out and "\r" not in out and "red ?[31mball" in out
 
 
-def test_report_command_and_compare_report(runs: tuple[Path, Path],
-                                           capsys: pytest.CaptureFixture[str]) -> None:
-    base, cand = runs
+def test_report_command_and_compare_report(tmp_path: Path) -> None:
+    few = [("ball", "a ball", ["x"]), ("cup", "a cup", ["y"])]
+    base, cand = tmp_path / "base", tmp_path / "cand"
+    make_run(base, videos=False, failures=False, prompts=few, seeds=(0, 1, 2))
+    make_run(cand, videos=False, failures=False, prompts=few, seeds=(0, 1, 2), run_id="run-b",
+             defect_prompts=("cup",))
     assert main(["report", str(cand), "--baseline", str(base)]) == 0
     html = (cand / "report.html").read_text(encoding="ascii")
     assert "Comparison with baseline" in html and "run-a" in html
-    out = cand.parent / "cmp.html"
+    out = tmp_path / "cmp.html"
     assert main(["compare", str(base), str(cand), "--report", str(out)]) == 1
     assert out.is_file()
     assert main(["report", str(cand / "missing.json")]) == 2

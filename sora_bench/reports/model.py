@@ -329,10 +329,14 @@ def build_report_model(run: RunResult, *, run_dir: Path | None, baseline: RunRes
     for n in video_names:
         hib = run.metrics[n].higher_is_better
         items = sorted(((v, c) for c in cards if (v := c.values.get(n)) is not None),
-                       key=lambda t: (t[0] if hib else -t[0], t[1].sample_id))[:WORST_PER_METRIC]
-        worst.append({"metric": n, "arrow": arrow(hib), "items": [
+                       key=lambda t: (t[0] if hib else -t[0], t[1].sample_id))
+        note = ""
+        if items and items[0][0] == items[-1][0]:  # nothing to rank: say so, list nobody
+            note = f"all {len(items)} samples score {fmt(items[0][0])}"
+            items = []
+        worst.append({"metric": n, "arrow": arrow(hib), "note": note, "items": [
             {"anchor": c.anchor, "sample_id": c.sample_id, "prompt": c.prompt, "value": fmt(v),
-             "thumb": c.thumb} for v, c in items]})
+             "thumb": c.thumb} for v, c in items[:WORST_PER_METRIC]]})
 
     fvd_chart = None
     for n in sorted(run.metrics):

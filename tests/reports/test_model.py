@@ -138,3 +138,13 @@ def test_readers_understand_the_shipped_metrics_detail_shapes() -> None:
     assert [c.label for c in dt.find_curves("t", temporal)] == ["t · mae", "t · top5_flow_px"]
     xs, ys, _ = dt.find_xy_curve({"fvd_vs_n": [{"n": 2, "fvd": 900.0}, {"n": 4, "fvd": 700.0}]})
     assert xs == [2.0, 4.0] and ys == [900.0, 700.0]
+
+
+def test_worst_list_says_when_all_samples_tie() -> None:
+    run = make_run(videos=False, failures=False)
+    for s in run.samples:
+        s.metrics["object_permanence"].value = 1.0
+    m = build_report_model(run, run_dir=None, media=False)
+    perm = next(w for w in m.worst if w["metric"] == "object_permanence")
+    assert perm["items"] == [] and perm["note"] == "all 12 samples score 1"
+    assert len(next(w for w in m.worst if w["metric"] == "clip_alignment")["items"]) == 5
