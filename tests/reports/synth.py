@@ -30,7 +30,7 @@ PROMPTS = [
     ("ball_bounce", "a red ball bounces on a wooden floor", ["physics.bounce", "objects"]),
     ("cup_falls", "a cup falls off the table", ["physics.gravity", "objects"]),
     ("pan_city", "the camera pans left over a city street", ["camera"]),
-    ("walker", "a person walks across the room", ["characters"]),
+    ("walker", "a person walks across the room, café 🎈", ["characters"]),
     ("occluder", "a ball rolls behind a box and reappears", ["permanence", "objects"]),
     ("xss", XSS_PROMPT, ["security"]),
 ]

@@ -54,6 +54,7 @@ def test_user_text_is_escaped(rendered: Rendered) -> None:
     assert not any(t == "img" and a.get("src") == "x" for t, a in p.tags)
     assert not any(k.startswith("on") for _, a in p.tags for k in a)  # no event handlers
     assert XSS_PROMPT in "".join(p.text)  # shown as text, verbatim
+    assert "café 🎈" in "".join(p.text) and "caf&#233; &#127880;" in html  # ASCII-safe output
     # Attribute values carry the prompt escaped too (title=, data-search=).
     assert any(a.get("title") == XSS_PROMPT for t, a in p.tags if t == "td")
 
@@ -133,3 +134,10 @@ def test_size_and_runresult_object(rendered: Rendered, tmp_path: Path) -> None:
     out = render_report(run, tmp_path / "r.html")  # videos resolved next to the output file
     text = out.read_text(encoding="ascii")
     assert text.count("data:image/webp;base64,") == 1 and "one prompt" in text
+
+
+def test_empty_run_renders(tmp_path: Path) -> None:
+    run = make_run(videos=False, failures=False)
+    run.samples, run.metrics, run.status_counts, run.suite, run.generator = [], {}, {}, None, None
+    text = render_report(run, tmp_path / "empty.html").read_text(encoding="ascii")
+    assert "No metrics were computed in this run." in text and "0 samples" in text
