@@ -8,9 +8,7 @@ same page.
 
 from __future__ import annotations
 
-import json
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,14 +18,13 @@ from ..results import MetricResult, RunResult, SampleResult, status_kind
 from ..stats import mean_ci
 from . import details as dt
 from .compare_view import ComparisonView, build_comparison
+from .provenance import flatten, weight_hashes
 
 __all__ = ["Pill", "MetricRow", "Problem", "VideoCard", "ReportModel", "build_report_model",
            "fmt", "arrow", "ranks"]
 
 WORST_PER_METRIC = 5
 MAX_EVENTS = 6
-_SECRET = re.compile(r"(token|secret|passw|api[_-]?key|auth|credential|cookie|private)", re.I)
-_HASH = re.compile(r"(?:sha256[:=])?\b([0-9a-f]{64}|[0-9a-f]{12,16})\b")
 _KIND_CLASS = {"ok": "ok", "ok_with_warnings": "warn", "skipped": "skip", "error": "error"}
 
 
@@ -234,36 +231,6 @@ def _problems(run: RunResult, anchors: dict[str, str]) -> list[Problem]:
     return out
 
 
-def _flatten(d: Any, prefix: str = "") -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    if isinstance(d, Mapping):
-        for k in sorted(d, key=str):
-            key = f"{prefix}.{k}" if prefix else str(k)
-            v = d[k]
-            if isinstance(v, Mapping) and v:
-                out.extend(_flatten(v, key))
-            elif _SECRET.search(str(k)):
-                out.append((key, "•••••• (redacted)"))
-            else:
-                text = v if isinstance(v, str) else json.dumps(v, sort_keys=True, default=str)
-                out.append((key, text if len(text) <= 400 else text[:399] + "…"))
-    return out
-
-
-def _hashes(run: RunResult) -> list[tuple[str, str]]:
-    """Weight / reference hashes named in metric protocols and details."""
-    out = []
-    for name in sorted(run.metrics):
-        m = run.metrics[name]
-        found = [h for h in _HASH.findall(m.protocol)]
-        for k, v in sorted(_flatten(m.details)):
-            if ("sha" in k.lower() or "hash" in k.lower()) and isinstance(v, str):
-                found.append(v)
-        for h in dict.fromkeys(found):
-            out.append((name, h))
-    return out
-
-
 def _dimensions(run: RunResult, names: list[str]) -> tuple[list[str], list[dict[str, Any]],
                                                           list[dict[str, Any]]]:
     tags = sorted({t for s in run.samples for t in s.tags})
@@ -354,9 +321,9 @@ def build_report_model(run: RunResult, *, run_dir: Path | None, baseline: RunRes
     prov = [
         ("Run", [("run id", run.run_id), ("command", run.command), ("created", run.created_at),
                  ("finished", run.finished_at), ("schema", str(run.schema_version))]),
-        ("Suite", _flatten(suite)), ("Generator", _flatten(gen)), ("Video spec", _flatten(run.spec)),
+        ("Suite", flatten(suite)), ("Generator", flatten(gen)), ("Video spec", flatten(run.spec)),
         ("Metrics", [(n, f"v{m.version} · {m.protocol}") for n, m in sorted(run.metrics.items())]),
-        ("Environment", _flatten(run.environment)), ("Settings", _flatten(run.settings)),
+        ("Environment", flatten(run.environment)), ("Settings", flatten(run.settings)),
     ]
     return ReportModel(
         title=title,
@@ -373,7 +340,7 @@ def build_report_model(run: RunResult, *, run_dir: Path | None, baseline: RunRes
         fvd_chart=fvd_chart, worst=worst, videos=cards,
         comparison=(build_comparison(baseline, run, baseline_dir=baseline_dir, run_dir=run_dir,
                                      cards=cards, media=media) if baseline is not None else None),
-        provenance=[(k, v) for k, v in prov if v], hashes=_hashes(run), version=__version__,
+        provenance=[(k, v) for k, v in prov if v], hashes=weight_hashes(run), version=__version__,
     )
 
 
