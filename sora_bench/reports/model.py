@@ -98,6 +98,8 @@ class Score:
     rank_text: str
     rank_pct: int | None
     warnings: list[str] = field(default_factory=list)
+    delta: str = ""  # vs the baseline's same (prompt, seed), when there is one
+    delta_cls: str = ""
 
 
 @dataclass
@@ -285,6 +287,8 @@ def build_report_model(run: RunResult, *, run_dir: Path | None, baseline: RunRes
         c.index = i
         c.anchor = f"v{i}"
     anchors = {c.sample_id: c.anchor for c in cards}
+    if baseline is not None:
+        _attach_deltas(cards, run, baseline)
     if media:
         from .media_cards import MAX_MEDIA_CARDS, attach_media
 
@@ -342,6 +346,28 @@ def build_report_model(run: RunResult, *, run_dir: Path | None, baseline: RunRes
                                      cards=cards, media=media) if baseline is not None else None),
         provenance=[(k, v) for k, v in prov if v], hashes=weight_hashes(run), version=__version__,
     )
+
+
+def _attach_deltas(cards: list[VideoCard], run: RunResult, baseline: RunResult) -> None:
+    """Each score's change against the baseline sample with the same (prompt, seed)."""
+    from ..compare import pair_key
+
+    base = {}
+    for s in baseline.samples:
+        base.setdefault(pair_key(s), s)
+    by_id = {s.sample_id: s for s in run.samples}
+    for c in cards:
+        b = base.get(pair_key(by_id[c.sample_id]))
+        if b is None:
+            continue
+        for sc in c.scores:
+            bv = _value(b, sc.metric)
+            if sc.raw is None or bv is None:
+                continue
+            d = sc.raw - bv
+            gain = d if run.metrics[sc.metric].higher_is_better else -d
+            sc.delta = "±0" if abs(d) < 1e-12 else f"{d:+.3g}"
+            sc.delta_cls = "" if abs(d) < 1e-12 else ("better" if gain > 0 else "worse")
 
 
 def _count(run: RunResult) -> dict[str, int]:

@@ -141,3 +141,14 @@ def test_empty_run_renders(tmp_path: Path) -> None:
     run.samples, run.metrics, run.status_counts, run.suite, run.generator = [], {}, {}, None, None
     text = render_report(run, tmp_path / "empty.html").read_text(encoding="ascii")
     assert "No metrics were computed in this run." in text and "0 samples" in text
+
+
+def test_cards_show_change_against_the_baseline(rendered: Rendered) -> None:
+    text = htmlmod.unescape(rendered.html)
+    card = text.split('<h3>occluder__s0 ', 1)[1].split("</article>", 1)[0]
+    # temporal_flicker went up by 4 (worse, lower is better); clip_alignment down by 6 (worse).
+    assert re.search(r'temporal_flicker</span><span class="dir">↓</span></td><td class="num big">'
+                     r'[^<]+</td><td class="num worse"[^>]*>\+4</td>', card)
+    assert re.search(r'clip_alignment</span>.*?<td class="num worse"[^>]*>-6</td>', card)
+    calm = text.split('<h3>cup_falls__s0 ', 1)[1].split("</article>", 1)[0]
+    assert "±0" in calm and "num worse" not in calm
