@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "FLICKER_THRESHOLD",
     "RGB_TO_YCBCR",
     "frame_mae",
     "vbench_flicker_score",
@@ -31,6 +32,12 @@ RGB_TO_YCBCR = np.array(
      [0.5, -0.418688, -0.081312]],
     dtype=np.float64,
 )
+
+#: Operating threshold of ``flicker_index`` (8-bit levels): a clip is flagged above it. Set
+#: from the calibration (tests/calibration/test_temporal_calibration.py): clean reference
+#: renders stay under 1 level, the index's floor under sigma-20 sensor noise at 64x64 is
+#: ~0.6-1.5 levels, and a 2-level frame-rate alternation is about the smallest visible one.
+FLICKER_THRESHOLD = 2.0
 
 #: Below this fraction of flow-matched pixels a pair falls back to all in-frame pixels.
 MIN_MATCHED_FRACTION = 0.05

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = [
+    "ORDER_VIOLATION_THRESHOLD",
     "warp_mse",
     "smoothness_score",
     "dynamic_sample_indices",
@@ -14,6 +15,11 @@ __all__ = [
     "order_violation",
     "frozen_frames",
 ]
+
+#: Operating threshold of :func:`order_violation`: a clip is flagged above it. Set from the
+#: calibration (tests/calibration/test_temporal_calibration.py): at least twice the largest
+#: value over the clean reference renders; sensor noise stays far below it.
+ORDER_VIOLATION_THRESHOLD = 2.0
 
 
 def warp_mse(ref: np.ndarray, warped: np.ndarray, matched: np.ndarray) -> float:

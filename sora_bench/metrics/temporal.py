@@ -28,6 +28,7 @@ from ..errors import MetricSkip
 from ..types import Video
 from .base import MetricValue, SampleContext, VideoMetric
 from .flicker import (
+    FLICKER_THRESHOLD,
     flicker_index_from_changes,
     frame_mae,
     matched_change,
@@ -44,6 +45,7 @@ from .flow import (
 )
 from .flow import top_fraction_mean as _top
 from .motion import (
+    ORDER_VIOLATION_THRESHOLD,
     dynamic_sample_indices,
     dynamic_verdict,
     frozen_frames,
@@ -152,6 +154,7 @@ class FlickerIndex(_FlowMetric):
     0 for a static or steadily moving/fading video; equals the peak-to-peak amplitude A of
     a brightness that alternates between two levels A apart. Lower is better.
     Legitimate motion leaves it near 0 because matched pixels keep their colour.
+    ``details["flagged"]`` is ``value > FLICKER_THRESHOLD`` (2.0 levels, calibrated).
     """
 
     name: ClassVar[str] = "flicker_index"
@@ -181,6 +184,7 @@ class FlickerIndex(_FlowMetric):
             "hf_luma": _floats(h[:, 0]),
             "hf_chroma": _floats(np.hypot(h[:, 1], h[:, 2])),
             "matched_fraction": _floats(fracs),
+            "flagged": bool(value > FLICKER_THRESHOLD),
         }
         warnings = ()
         if fracs and min(fracs) < 0.05:
@@ -243,7 +247,8 @@ class MotionSmoothness(_FlowMetric):
     Like VBench's, the value also falls with sensor noise (an odd frame's noise cannot be
     interpolated). ``details["order_violation"]`` is the noise-robust shuffle statistic
     (:func:`~.motion.order_violation`: soft count of frames whose neighbour is farther than
-    the frame two steps away; 0 = none, lower is better) with its per-triple curve.
+    the frame two steps away; 0 = none, lower is better) with its per-triple curve, and
+    ``details["order_flagged"]`` is ``order_violation > ORDER_VIOLATION_THRESHOLD`` (2.0).
     """
 
     name: ClassVar[str] = "motion_smoothness"
@@ -268,7 +273,8 @@ class MotionSmoothness(_FlowMetric):
         ov, ov_curve = order_violation(bank.rgb)
         details = {"odd_frame_error": _floats(errs),
                    "odd_frames": list(range(1, 2 * len(errs), 2)),
-                   "order_violation": ov, "order_violation_curve": _floats(ov_curve)}
+                   "order_violation": ov, "order_violation_curve": _floats(ov_curve),
+                   "order_flagged": bool(ov > ORDER_VIOLATION_THRESHOLD)}
         return MetricValue(smoothness_score(errs), details)
 
 
