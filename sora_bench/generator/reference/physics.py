@@ -12,7 +12,8 @@ mass-weighted position correction. Breakable bodies (glass) shatter when the nor
 an impact exceeds 1.5 m/s: they stop existing and their pre-allocated fragments
 (``<id>.frag<k>``) appear there with seeded outward velocities. Bodies with motion ``topples``
 rotate about their bottom edge (``phi'' = 3 g sin(phi) / (2 L)``, ``L`` the edge-to-far-corner
-length) and knock over the next topplable body their top reaches (domino chains).
+length) and knock over the next topplable body their top reaches (domino chains); tall static
+bodies standing on the floor (dominoes, bottles, glasses ...) topple when a moving body hits them.
 
 Characters, vehicles, birds and drones are kinematic: walks/runs move along ``direction`` at
 ``speed``, ``path`` follows waypoints at constant speed, ``jumps`` are ballistic hops,
@@ -155,6 +156,9 @@ def simulate(scene: Scene, *, num_frames: int, fps: float, seed: int = 0, jitter
         b = _Body(o, size, pos, vel, 0.0 if o.motion == "topples" else o.start_s)
         if o.motion == "topples":
             b.topple = {"start": o.start_s, "omega0": 1.5 + 0.1 * jit[3]}
+        elif (o.motion == "static" and o.kind in TOPPLERS and o.position[1] <= 1e-6
+              and size[1] > 1.5 * min(size[0], size[2])):
+            b.topple = {"start": math.inf, "omega0": 0.8}  # stands until something hits it
         bodies[o.id] = b
         if o.breakable:
             for k in range(FRAGMENTS):
@@ -399,12 +403,13 @@ def _step_topple(b: _Body, t: float, dt: float, g: np.ndarray, bodies: dict[str,
     assert tp is not None
     if t < tp["start"]:
         return
-    d = np.array(b.obj.direction, float)
-    d[1] = 0.0
-    d = d / (np.linalg.norm(d) + 1e-12) if np.linalg.norm(d) > 0 else np.array([1.0, 0, 0])
-    w = float(np.abs(b.R.T @ d) @ np.array(b.size))  # body extent along the fall direction
     h = b.size[1]
     if "theta" not in tp:
+        d = np.array(tp.get("dir", b.obj.direction), float)
+        d[1] = 0.0
+        d = d / np.linalg.norm(d) if np.linalg.norm(d) > 1e-9 else np.array([1.0, 0, 0])
+        w = float(np.abs(b.R.T @ d) @ np.array(b.size))  # body extent along the fall direction
+        tp["w"] = w
         half = np.array(b.size) / 2
         L, beta = math.hypot(w, h), math.atan2(w, h)
         # a push that carries the centre of mass over the edge: omega^2 > 3 g (1 - cos b) / L
@@ -415,6 +420,7 @@ def _step_topple(b: _Body, t: float, dt: float, g: np.ndarray, bodies: dict[str,
         events.append(SimEvent("topple", t, (b.id,), tuple(b.p)))
     if tp.get("done"):
         return
+    w = tp["w"]
     phi = tp["theta"] - tp["beta"]
     tp["omega"] += 3 * (-g[1]) * math.sin(phi) / (2 * tp["L"]) * dt
     tp["theta"] = min(math.pi / 2, max(0.0, tp["theta"] + tp["omega"] * dt))
@@ -431,6 +437,7 @@ def _step_topple(b: _Body, t: float, dt: float, g: np.ndarray, bodies: dict[str,
         if np.all(top >= lo - 0.02) and np.all(top <= hi + 0.02):
             o.topple["start"] = t
             o.topple["omega0"] = max(1.0, tp["omega"] * 0.7)
+            o.topple["dir"] = tp["d"]
             events.append(SimEvent("collision", t, (b.id, o.id), tuple(top)))
     if tp["theta"] >= math.pi / 2:
         tp["done"] = True
@@ -491,9 +498,14 @@ def _resolve(a: _Body, b: _Body | None, n: np.ndarray, pen: float, t: float,
              events: list[SimEvent], static_id: str | None = None) -> None:
     ia = 1.0 / a.mass if a.topple is None else 0.0
     ib = 0.0 if b is None or b.topple is not None else 1.0 / b.mass
-    if b is not None and b.topple is not None and a.topple is None and "theta" not in b.topple:
-        b.topple["start"] = t  # a moving body knocks a topplable one over
-        events.append(SimEvent("collision", t, (a.id, b.id), tuple(b.p)))
+    if b is not None:  # a moving body knocks a standing topplable one over
+        for hit, by in ((b, a), (a, b)):
+            tp = hit.topple
+            if tp is not None and by.topple is None and "theta" not in tp and tp["start"] > t:
+                push = by.v * [1.0, 0.0, 1.0]
+                if np.linalg.norm(push) > 0.2:
+                    tp["start"], tp["dir"] = t, push
+                    events.append(SimEvent("collision", t, (by.id, hit.id), tuple(hit.p)))
     if ia + ib == 0:
         return
     a.p += n * pen * ia / (ia + ib)
