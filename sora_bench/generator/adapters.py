@@ -190,8 +190,9 @@ def _resolve_target(target: str) -> Callable[..., Any]:
         raise ConfigError(f"--generator {target!r}: expected 'package.module:function'")
     try:
         obj: Any = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ConfigError(f"--generator {target!r}: cannot import {module_name!r}: {exc}") from exc
+    except Exception as exc:  # ImportError, or anything the module raises while importing
+        raise ConfigError(f"--generator {target!r}: cannot import {module_name!r}: "
+                          f"{type(exc).__name__}: {exc}") from exc
     for part in attr.split("."):
         if not hasattr(obj, part):
             raise ConfigError(f"--generator {target!r}: {module_name!r} has no attribute {attr!r}")

@@ -168,8 +168,9 @@ def test_callable_failures(user_module: str, tmp_path: Path, fn: str, exc: type)
 
 
 @pytest.mark.parametrize("target", ["no_such_module_xyz:f", "{m}:missing", "{m}:NOT_CALLABLE",
-                                    "{m}:noprompt"])
-def test_callable_config_errors(user_module: str, target: str) -> None:
+                                    "{m}:noprompt", "{m}_broken:f"])
+def test_callable_config_errors(user_module: str, target: str, tmp_path: Path) -> None:
+    (tmp_path / f"{user_module}_broken.py").write_text("raise RuntimeError('bad import')\n")
     with pytest.raises(ConfigError):
         load_generator(target.format(m=user_module))
 
