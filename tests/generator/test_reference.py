@@ -175,5 +175,16 @@ def test_generate_cli_suite_and_prompt(tmp_path):
     assert "drop__s0__vanish-0.5.strip.png" in names
     doc = json.loads((out / "drop__s0__vanish-0.5.truth.json").read_text())
     assert doc["defects"][0]["name"] == "vanish"
+    from sora_bench.video_io import read_video
+
+    again = tmp_path / "again"
+    assert main(["generate", "--suite", str(suite), "--out", str(again), "--seeds", "0",
+                 "--defect", "vanish:0.5"]) == 0
+    a = read_video(out / "drop__s0__vanish-0.5.mp4").frames
+    b = read_video(again / "drop__s0__vanish-0.5.mp4").frames
+    assert a.tobytes() == b.tobytes()  # same seed, same pixels, through the encoder too
+    assert main(["generate", "--prompt", "a red ball bounces", "--out", str(tmp_path / "p"),
+                 "--size", "24x16", "--frames", "3"]) == 0
+    assert (tmp_path / "p" / "prompt__s0.truth.json").exists()
     assert main(["generate", "--suite", str(suite), "--out", str(out), "--defect", "nope"]) == 2
     assert main(["generate", "--suite", str(suite), "--out", str(out), "--size", "3by4"]) == 2
