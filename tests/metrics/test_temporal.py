@@ -308,3 +308,25 @@ def test_flow_is_computed_once_per_video_for_all_metrics(monkeypatch) -> None:
     for cls in ALL:
         score(cls(), frames, ctx=SampleContext("s"))  # a fresh context per metric
     assert len(seen) > n_shared
+
+
+def test_temporal_flicker_matches_vbench_reference_loop() -> None:
+    """VBench decodes BGR with OpenCV and averages cv2.absdiff in float32 per pair."""
+    frames = pan(2.5, t=9, seed=4)
+    maes = []
+    for a, b in zip(frames[:-1], frames[1:]):
+        fa = cv2.cvtColor(a, cv2.COLOR_RGB2BGR).astype(np.float32)
+        fb = cv2.cvtColor(b, cv2.COLOR_RGB2BGR).astype(np.float32)
+        maes.append(float(np.mean(cv2.absdiff(fb, fa))))
+    ref = (255.0 - np.mean(maes)) / 255.0
+    assert score(TemporalFlicker(), frames).value == pytest.approx(ref, abs=1e-9)
+
+
+def test_scores_are_deterministic() -> None:
+    frames = pan(2.0, t=10, seed=5)
+    frames[4:6] = np.clip(frames[4:6].astype(int) + 9, 0, 255).astype(np.uint8)
+    runs = []
+    for _ in range(2):
+        ctx = SampleContext("s")
+        runs.append([cls().score(Video(frames, 8.0), ctx).value for cls in ALL])
+    assert runs[0] == runs[1]
