@@ -319,7 +319,7 @@ def test_temporal_flicker_matches_vbench_reference_loop() -> None:
         fb = cv2.cvtColor(b, cv2.COLOR_RGB2BGR).astype(np.float32)
         maes.append(float(np.mean(cv2.absdiff(fb, fa))))
     ref = (255.0 - np.mean(maes)) / 255.0
-    assert score(TemporalFlicker(), frames).value == pytest.approx(ref, abs=1e-9)
+    assert score(TemporalFlicker(), frames).value == pytest.approx(ref, abs=1e-7)  # f32 sums
 
 
 def test_scores_are_deterministic() -> None:
