@@ -16,6 +16,12 @@ warping_error        MSE of warp(f_t+1 -> t) vs f_t on matched px, [0,1]   lower
 motion_smoothness    (255 - mean_k |interp(f_2k, f_2k+2) - f_2k+1|) / 255   higher      3
 dynamic_degree       1 if VBench's moving-pair count is reached, else 0     higher      2
 ===================  =====================================================  ==========  =====
+
+Defect-targeted statistics (calibrated on reference renders, see
+``tests/calibration/test_temporal_calibration.py``): flicker -> ``flicker_index`` (flag above
+2.0 levels); freeze -> ``dynamic_degree`` details ``frozen_frames`` (flag above 0); shuffle ->
+``motion_smoothness`` details ``order_violation`` (flag above 2.0). The VBench/EvalCrafter
+values stay as published; they also react to sensor noise, which these statistics ignore.
 """
 
 from __future__ import annotations
