@@ -237,7 +237,7 @@ def _shade(scene, prims, C, D, fi, fr, t, pid, nrm, light: Lighting, K, s, h):
         if p.glass:  # darker towards the silhouette, so clear glass reads against any background
             facing = np.abs(np.sum(n[sel] * D[hit[sel]], 1))
             albedo[sel] *= (0.35 + 0.65 * facing)[:, None]
-        if p.emissive:
+        if p.emissive and p.pattern != PATTERN_WINDOWS:
             emis[sel] = True
     Lh = L[hit]
     ndl = np.clip(np.sum(n * Lh, 1), 0, 1)
@@ -271,6 +271,11 @@ def _shade(scene, prims, C, D, fi, fr, t, pid, nrm, light: Lighting, K, s, h):
 
 
 def _windows(p: Prim, ff, P, n, a, night: bool, emis: np.ndarray, sel) -> np.ndarray:
+    """Building facades: a 2 m x 3 m window grid on the walls (fixed to the building, so it
+    never flickers). Night: a fixed hashed subset of windows glows warm. Neon buildings have a
+    dark facade whose windows and corner strips glow in the building's colour."""
+    from .shading import hash2
+
     loc = np.einsum("mji,mj->mi", p.rot[ff], P - p.centre[ff])
     ln = np.einsum("mji,mj->mi", p.rot[ff], n)
     side = np.abs(ln[:, 1]) < 0.5
@@ -278,13 +283,17 @@ def _windows(p: Prim, ff, P, n, a, night: bool, emis: np.ndarray, sel) -> np.nda
     fy, fx = np.mod(loc[:, 1] / 3.0, 1), np.mod(across / 2.0, 1)
     win = side & (fy > 0.3) & (fy < 0.78) & (fx > 0.22) & (fx < 0.78)
     a = a.copy()
-    if night:
-        from .shading import hash2
-
-        on = win & (hash2(np.floor(loc[:, 1] / 3.0), np.floor(across / 2.0) + ff) > 0.35)
+    idx = np.flatnonzero(sel)
+    if p.emissive:
+        half = np.where(np.abs(ln[:, 0]) > 0.5, p.dims[ff, 2], p.dims[ff, 0])
+        edge = side & (np.abs(np.abs(across) - half) < 0.12)
+        glow = win | edge
+        a[~glow] = a[~glow] * 0.08
+        emis[idx[glow]] = True
+    elif night:
+        on = win & (hash2(np.floor(loc[:, 1] / 3.0), np.floor(across / 2.0)) > 0.35)
         a[win] = 0.02
         a[on] = np.array([1.0, 0.75, 0.35])
-        idx = np.flatnonzero(sel)
         emis[idx[on]] = True
     else:
         a[win] = np.array([0.06, 0.09, 0.14])

@@ -13,8 +13,11 @@ Top-level keys (all optional except ``objects``)::
     sky:          {time_of_day: ..., color: <colour> (overrides the gradient's top)}
     mood:         neutral|calm|cheerful|dramatic|gloomy|mysterious|romantic|tense|eerie.
                   Colour grading only (saturation, contrast, tint, haze). Default neutral.
-    light:        {azimuth: deg (0 = from the camera side, 90 = from the right),
-                   elevation: deg above horizon, from: left|right|front|back|above (shortcut),
+    light:        {azimuth: deg (0 = from the camera side, 90 = from the right; default 35,
+                   -60 at sunrise/morning, 60 afternoon/sunset/dusk),
+                   elevation: deg above horizon (default 55 noon/night, 30 morning,
+                   35 afternoon, 12 sunrise, 10 sunset, 8 dusk),
+                   from: left|right|front|back|above (shortcut for azimuth + elevation),
                    moving: bool, sweep: deg the azimuth turns over the clip (default 90 when
                    moving), intensity: 0..2 (1), color: <colour>}
     camera:       {move: static|pan_left|pan_right|tilt_up|tilt_down|dolly_in|dolly_out|
