@@ -97,3 +97,17 @@ def test_tag_families_cover_the_suite_purpose(suites: dict) -> None:
     for name, prefix in prefixes.items():
         tagged = [p for p in suites[name].prompts if any(t.startswith(prefix) for t in p.tags)]
         assert len(tagged) >= 0.8 * len(suites[name].prompts), name
+
+
+def test_text_and_scene_agree_under_the_parser(suites: dict) -> None:
+    """Each prompt's text, read by the free-text grammar, names the same camera move and at
+    least one of the object kinds its curated scene shows: the text describes the scene."""
+    from sora_bench.generator.reference.parse import parse_prompt
+
+    for s in suites.values():
+        for p in s.prompts:
+            parsed, _unused = parse_prompt(p.text)
+            scene = parse_scene(p.scene)
+            assert parsed.get("camera", {}).get("move", "static") == scene.camera.move, p.id
+            kinds = {o["kind"] for o in parsed["objects"]}
+            assert not scene.objects or kinds & {o.kind for o in scene.objects}, p.id

@@ -45,9 +45,16 @@ def test_glass_noun_vs_material() -> None:
     ("the camera orbits a wooden table", "orbit"),
     ("static shot of a pillar", "static"),
     ("cinematic push-in on a bottle", "push_in"),
+    ("a slow downward tilt toward a city street", "tilt_down"),
+    ("the camera pulls back, away from a table", "dolly_out"),
 ])
 def test_camera_words(text: str, move: str) -> None:
     assert parse(text)[0]["camera"]["move"] == move
+
+
+def test_following_is_a_camera_move_only_for_the_camera() -> None:
+    scene, _ = parse("a person walks across a plaza, the short shadow following at her feet")
+    assert "camera" not in scene and only(scene, "person")["motion"] == "walks"
 
 
 def test_tracking_targets_the_mover() -> None:

@@ -104,6 +104,7 @@ _NOUN: dict[str, tuple[str, dict[str, Any]]] = {
     "boy": ("person", {"size": 1.3}), "girl": ("person", {"size": 1.3}),
     "child": ("person", {"size": 1.2}), "kid": ("person", {"size": 1.2}),
     "dancer": ("person", {}), "people": ("person", {}), "runner": ("person", {}),
+    "friend": ("person", {}), "pedestrian": ("person", {}), "player": ("person", {}),
     "phone": ("cube", {"size": [0.35, 0.7, 0.06], "color": "black"}),
     "smartphone": ("cube", {"size": [0.35, 0.7, 0.06], "color": "black"}),
     "book": ("cube", {"size": [0.5, 0.12, 0.7]}), "perfume": ("bottle", {"material": "glass"}),
@@ -151,7 +152,9 @@ _CAMERA = {"pan": "pan", "pans": "pan", "panning": "pan", "tilt": "tilt", "tilts
            "tracking": "tracking", "follows": "tracking", "tracks": "tracking",
            "following": "tracking", "static": "static", "still": "static", "tripod": "static",
            "locked-off": "static", "push-in": "push_in", "push in": "push_in",
-           "pushes in": "push_in", "slow push": "push_in", "cinematic push-in": "push_in"}
+           "pushes in": "push_in", "slow push": "push_in", "cinematic push-in": "push_in",
+           "pulls back": "dolly_out", "pull back": "dolly_out", "pulls out": "dolly_out",
+           "pull-back": "dolly_out", "moves closer": "dolly_in"}
 _TIME = {"sunrise": "sunrise", "dawn": "sunrise", "morning": "morning", "noon": "noon",
          "midday": "noon", "daytime": "noon", "afternoon": "afternoon", "sunset": "sunset",
          "golden hour": "sunset", "dusk": "dusk", "twilight": "dusk", "evening": "dusk",
@@ -343,10 +346,13 @@ def parse_prompt(text: str) -> tuple[dict[str, Any], list[str]]:
             else:
                 pending_verbs.append(val)
             last_verb = val
+        elif cls == "camera" and val == "tracking" and words[i] != "tracking" and not any(
+                w in ("camera", "shot") for w in words[max(0, i - 3):i]):
+            pass  # "the shadow following her": only the camera's following is a camera move
         elif cls == "camera":
             move = val
             if move in ("pan", "tilt", "dolly", "zoom"):
-                move = _camera_dir(words, i + n, used, move)
+                move = _camera_dir(words, i, n, used, move)
             scene.setdefault("camera", {})["move"] = move
             subject, last_verb = -1, move
         elif cls == "time":
@@ -444,10 +450,16 @@ def _match(words: list[str], i: int) -> tuple[int, str | None, Any]:
     return 1, None, None
 
 
-def _camera_dir(words: list[str], j: int, used: list[bool], move: str) -> str:
+def _camera_dir(words: list[str], i: int, n: int, used: list[bool], move: str) -> str:
+    """The move's direction: the word after it ("pan left") or just before ("downward tilt")."""
     want = {"pan": ("left", "right"), "tilt": ("up", "down"), "dolly": ("in", "out"),
             "zoom": ("in", "out")}[move]
     default = {"pan": "pan_right", "tilt": "tilt_up", "dolly": "dolly_in", "zoom": "zoom_in"}
+    before = {"upward": "up", "up": "up", "downward": "down", "down": "down",
+              "leftward": "left", "rightward": "right"}.get(words[i - 1] if i > 0 else "")
+    if before in want:
+        return f"{move}_{before}"
+    j = i + n
     for k in range(j, min(j + 3, len(words))):
         w = {"forward": "in", "closer": "in", "back": "out", "backward": "out"}.get(words[k],
                                                                                    words[k])
