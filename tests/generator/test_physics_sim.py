@@ -123,3 +123,18 @@ def test_seed_jitters_but_is_deterministic():
     assert np.array_equal(a.bodies["ball"].position, b.bodies["ball"].position)
     assert not np.array_equal(a.bodies["ball"].position, c.bodies["ball"].position)
     assert np.abs(a.bodies["ball"].position[0] - c.bodies["ball"].position[0]).max() < 0.03
+
+
+def test_head_on_collision_conserves_momentum_with_restitution():
+    e = 0.8
+    sim = _sim([{"id": "a", "kind": "sphere", "size": 0.3, "motion": "rolls", "speed": 2.0,
+                 "direction": "right", "position": [-1, 0, 0], "restitution": e},
+                {"id": "b", "kind": "sphere", "size": 0.3, "position": [0, 0, 0],
+                 "restitution": e}], T=60)
+    hit = [ev for ev in sim.events if ev.kind == "collision" and set(ev.objects) == {"a", "b"}]
+    assert hit
+    k = int(np.ceil(hit[0].time * 60)) + 2
+    va, vb = sim.bodies["a"].velocity[k, 0], sim.bodies["b"].velocity[k, 0]
+    v0 = sim.bodies["a"].velocity[k - 4, 0]
+    assert va + vb == pytest.approx(v0, rel=0.02)  # equal masses: momentum
+    assert vb - va == pytest.approx(e * v0, rel=0.03)  # Newton's restitution law
