@@ -330,3 +330,21 @@ def test_scores_are_deterministic() -> None:
         ctx = SampleContext("s")
         runs.append([cls().score(Video(frames, 8.0), ctx).value for cls in ALL])
     assert runs[0] == runs[1]
+
+
+def test_runner_scoring_path_shares_flow_and_skips_short_clips(monkeypatch) -> None:
+    scoring = pytest.importorskip("sora_bench.scoring")
+    calls: list[tuple[int, int]] = []
+    orig = FlowBank._compute
+
+    def counting(self, i, j):
+        calls.append((i, j))
+        return orig(self, i, j)
+
+    monkeypatch.setattr(FlowBank, "_compute", counting)
+    slots = [scoring.MetricSlot(cls()) for cls in ALL]
+    out = scoring.score_sample(Video(pan(1.5, t=12), 8.0), SampleContext("a"), slots)
+    assert {k: v.status for k, v in out.items()} == {c.name: "ok" for c in ALL}
+    assert len(calls) == len(set(calls)) == 34
+    one = scoring.score_sample(Video(pan(1.5, t=1), 8.0), SampleContext("b"), slots)
+    assert {v.status for v in one.values()} == {"skipped:too-short"}
