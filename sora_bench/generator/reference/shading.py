@@ -140,13 +140,14 @@ def floor_albedo(kind: str, color: tuple[float, float, float] | None, x: np.ndar
         detail = (0.7 + 0.6 * nz)[:, None] * np.array([0.95, 1.0, 0.85])
         mean, feat = 1.0, 0.1
     elif kind == "asphalt":
-        nz = 0.5 * _value_noise(x * 6, z * 6) + 0.5 * _value_noise(x * 23, z * 23)
-        detail = (0.8 + 0.45 * nz)[:, None]
-        line = (np.abs(z + 2.5) < 0.07) & (np.mod(x, 3.0) < 1.8)
+        fine = 0.5 * _value_noise(x * 6, z * 6) + 0.5 * _value_noise(x * 23, z * 23)
+        fade = np.clip(1 - footprint / 0.1, 0, 1)
+        patches = _value_noise(x * 0.7 + 17.0, z * 0.7)  # worn patches survive at a distance
+        detail = (0.7 + 0.5 * patches + 0.45 * (fine - 0.5) * fade)[:, None]
         col = base * detail
+        line = (np.abs(z + 2.5) < 0.07) & (np.mod(x, 3.0) < 1.8)
         col[line] = _lin((0.9, 0.8, 0.3))
-        fade = np.clip(1 - footprint / 0.1, 0, 1)[:, None]
-        return col * fade + base * (1 - fade) * 1.0
+        return col
     else:
         return np.broadcast_to(base, (n, 3)).copy()
     fade = np.clip(1.5 - footprint / (0.5 * feat), 0, 1)[:, None]
