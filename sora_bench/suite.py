@@ -179,7 +179,17 @@ def _scene_object_ids(scene: Any) -> set[str] | None:
     objs = scene.get("objects")
     if not isinstance(objs, list):
         return None
-    return {o["id"] for o in objs if isinstance(o, Mapping) and isinstance(o.get("id"), str)}
+    ids: set[str] = set()
+    for o in objs:
+        if not (isinstance(o, Mapping) and isinstance(o.get("id"), str)):
+            continue
+        n = o.get("count", 1)
+        # ``count: N`` replicates an object as <id>_1 .. <id>_N (the Truth ids).
+        if isinstance(n, int) and not isinstance(n, bool) and n > 1:
+            ids.update(f"{o['id']}_{i}" for i in range(1, n + 1))
+        else:
+            ids.add(o["id"])
+    return ids
 
 
 def _prompt(c: _Checker, raw: Any, i: int, default_seeds: tuple[int, ...]) -> Prompt:

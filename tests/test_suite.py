@@ -99,6 +99,14 @@ def test_expect_references_must_exist_in_the_scene() -> None:
     assert "prompts[0].expect[0].object: no object 'cube'" in _problem(text)
 
 
+def test_expect_references_follow_count_expansion() -> None:
+    base = GOOD.replace("    expect: [{object: ball, event: falls}]",
+                        "    scene: {objects: [{id: ball, kind: sphere, count: 2}]}\n"
+                        "    expect: [{object: OBJ, event: falls}]")
+    assert load_suite_text(base.replace("OBJ", "ball_2"), "x.yaml").prompts[0].expect
+    assert "no object 'ball'" in _problem(base.replace("OBJ", "ball"))
+
+
 def test_validate_and_ls_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     good = tmp_path / "mini.yaml"
     good.write_text(GOOD)
