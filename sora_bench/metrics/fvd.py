@@ -205,6 +205,8 @@ class _I3DSetMetric(SetMetric):
             raise ConfigError(f"{self.name}: compile must be auto, true or false, got {compile!r}")
         self.compile_opt = str(compile).lower()
         self._compile = False
+        # instance value for describe(): what this protocol needs (1 when it loop-pads)
+        self.min_frames = 1 if self.proto.loop else self.proto.span  # type: ignore[misc]
         self._options(**options)
 
     def _options(self, **options: Any) -> None:
@@ -317,6 +319,7 @@ class FVD(_I3DSetMetric):
             "ci95_method": f"normal-approximation bootstrap over generated videos "
                            f"({self.bootstrap} resamples, reference fixed)",
             "fvd_vs_n": frechet_curve(ref.stats, y) if full else [],
+            "n_for_comparison": "FVD depends on N: compare runs at equal N (2048 is usual)",
         })
         ci = None
         if boot is not None:
