@@ -21,8 +21,8 @@ _LAZY = {
     "RunResult": "sora_bench.results",
     "read_video": "sora_bench.video_io",
     "write_video": "sora_bench.video_io",
-    "run_suite": "sora_bench.runner",
-    "score_videos": "sora_bench.runner",
+    "RunPlan": "sora_bench.runner",
+    "execute": "sora_bench.runner",
     "get_metric": "sora_bench.metrics",
     "load_generator": "sora_bench.generator",
 }
@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers
     from .generator import load_generator  # noqa: F401
     from .metrics import get_metric  # noqa: F401
     from .results import RunResult  # noqa: F401
-    from .runner import run_suite, score_videos  # noqa: F401
+    from .runner import RunPlan, execute  # noqa: F401
     from .suite import Suite, load_suite  # noqa: F401
     from .types import GenerationRequest, Prompt, Tracks, Truth, Video, VideoSpec  # noqa: F401
     from .video_io import read_video, write_video  # noqa: F401

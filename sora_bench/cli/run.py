@@ -54,7 +54,8 @@ def _slug(text: str) -> str:
 def run(args: argparse.Namespace) -> tuple[RunResult, Path]:
     from ..device import resolve_device
     from ..generator import load_generator
-    from ..runner import RunPlan, default_metric_specs, execute, suite_jobs
+    from ..jobs import default_metric_specs, suite_jobs
+    from ..runner import RunPlan, execute
     from ..suite import load_suite
 
     suite = load_suite(args.suite)

@@ -107,7 +107,8 @@ def _yaml_mapping_no_duplicates(text: str, source: str) -> Any:
 
 def score(args: argparse.Namespace) -> tuple[RunResult, Path]:
     from ..device import resolve_device
-    from ..runner import RunPlan, default_metric_specs, execute, video_jobs
+    from ..jobs import default_metric_specs, video_jobs
+    from ..runner import RunPlan, execute
     from ..suite import load_suite
     from ..video_io import discover_videos
 
