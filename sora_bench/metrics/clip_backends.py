@@ -215,14 +215,13 @@ class _Backend:
                 "context_length": self.context_length,
                 "preprocessing": self.preprocess_description}
 
-    def _autocast(self):
-        import contextlib
-
+    def _finish_model(self, model: Any) -> Any:
+        """Move to the device; ``bf16`` casts the weights (benchmarks/bench_clip.py: about 3x
+        faster than fp32 on a CPU with AMX, cosines within ~1e-3 of fp32)."""
         import torch
 
-        if self.spec.precision == "bf16":
-            return torch.autocast(torch.device(self.device).type, dtype=torch.bfloat16)
-        return contextlib.nullcontext()
+        self._dtype = torch.bfloat16 if self.spec.precision == "bf16" else torch.float32
+        return model.to(device=self.device, dtype=self._dtype).eval()
 
     def encode_images(self, frames: np.ndarray, batch_size: int = 32) -> np.ndarray:
         """L2-normalised float32 embeddings ``(N, D)`` of uint8 RGB frames ``(N, H, W, 3)``."""
@@ -232,9 +231,10 @@ class _Backend:
         if frames.dtype != np.uint8 or frames.ndim != 4 or frames.shape[-1] != 3:
             raise ValueError(f"expected uint8 (N,H,W,3) frames, got {frames.dtype} {frames.shape}")
         out = []
-        with torch.inference_mode(), self._autocast():
+        with torch.inference_mode():
             for start in range(0, len(frames), max(1, int(batch_size))):
-                pixels = self._pixels(frames[start:start + batch_size]).to(self.device)
+                pixels = self._pixels(frames[start:start + batch_size])
+                pixels = pixels.to(device=self.device, dtype=self._dtype)
                 out.append(_unit(self._image_features(pixels)))
         return np.concatenate(out, axis=0) if out else np.zeros((0, 0), np.float32)
 
@@ -244,7 +244,7 @@ class _Backend:
         import torch
 
         if text not in self._text_memo:
-            with torch.inference_mode(), self._autocast():
+            with torch.inference_mode():
                 emb, truncated = self._text_features(text)
             self._text_memo[text] = (_unit(emb)[0], truncated)
         return self._text_memo[text]
@@ -293,7 +293,7 @@ class OpenClipBackend(_Backend):
         else:  # safetensors, or a plain state dict read with torch.load(weights_only=True)
             model, _, self._preprocess = oc.create_model_and_transforms(
                 spec.model, pretrained=weights_path, weights_only=True, **kwargs)
-        self.model = model.to(device).eval()
+        self.model = self._finish_model(model)
         self.tokenizer = oc.get_tokenizer(spec.model)
         self.context_length = int(getattr(self.tokenizer, "context_length", 77) or 77)
         pp = dict(getattr(self.model.visual, "preprocess_cfg", None) or {})
@@ -331,7 +331,8 @@ class TransformersBackend(_Backend):
         ensure_torchvision_importable()  # transformers' fast image processors import torchvision
         from transformers import CLIPModel, CLIPProcessor
 
-        self.model = CLIPModel.from_pretrained(weights_path, local_files_only=True).to(device).eval()
+        self.model = self._finish_model(
+            CLIPModel.from_pretrained(weights_path, local_files_only=True))
         self.processor = CLIPProcessor.from_pretrained(weights_path, local_files_only=True)
         self.context_length = int(self.model.config.text_config.max_position_embeddings)
         self.preprocess_description = f"model-transform:{type(self.processor.image_processor).__name__}"

@@ -352,7 +352,7 @@ def test_transformers_backend_equals_torchmetrics_clip_score(tiny_hf, flipped):
     assert metric.protocol.startswith("clip_alignment/transformers:openai/clip-vit-base-patch32:")
     video = _video(4, h=45, w=61, seed=7)
     positive = 0
-    for text in ("a red ball bounces", "a cat sleeping on a sofa", "city street at night"):
+    for text in ("a red ball bounces", "一只猫 on a sofa"):
         ours = metric.score(video, _ctx(text, run))
         with torch.no_grad():
             theirs = [float(clip_score(torch.from_numpy(f.copy()).permute(2, 0, 1), text, load))
@@ -364,7 +364,7 @@ def test_transformers_backend_equals_torchmetrics_clip_score(tiny_hf, flipped):
         assert ours.details["clipscore_batch_clamp"] == pytest.approx(batch_score, abs=1e-4)
         positive += sum(v > 1.0 for v in theirs)
         assert (min(ours.details["cosine_per_frame"]) > 0) == flipped
-    assert (positive == 12) == flipped  # flipped: no frame clamped; else all clamped
+    assert (positive == 8) == flipped  # flipped: no frame clamped; else all clamped
 
 
 # ------------------------------------------------------------------------------ whole run
@@ -391,3 +391,14 @@ def test_offline_score_run_completes_with_metric_skipped_and_no_value(tmp_path):
         for sample in result.samples:
             assert sample.metrics[name].value is None
             assert sample.metrics[name].status == "skipped:weights-missing"
+
+
+def test_bf16_precision_is_in_the_protocol_and_close_to_fp32(oc_run):
+    fp32, bf16 = ClipAlignment(), ClipAlignment(precision="bf16")
+    fp32.setup(oc_run)
+    bf16.setup(oc_run)
+    assert ":bf16:" in bf16.protocol and ":bf16:" not in fp32.protocol
+    video = _video(6)
+    a = fp32.score(video, _ctx("a red ball", oc_run)).details["cosine_per_frame"]
+    b = bf16.score(video, _ctx("a red ball", oc_run)).details["cosine_per_frame"]
+    assert a != b and np.allclose(a, b, atol=2e-2)
