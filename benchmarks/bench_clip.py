@@ -156,9 +156,11 @@ def main() -> None:
            "threads": torch.get_num_threads(), "cpu_count": os.cpu_count(),
            "machine": platform.machine(), "device": args.device, "frames": n,
            "weights": args.weights or "random init (same cost as real weights)",
-           "preprocess_frames_per_s": n / t_pre}
+           "preprocess_frames_per_s": n / t_pre,
+           "loadavg_1min_at_end": os.getloadavg()[0]}
     print(f"# CLIP ViT-B-32 image encoding, {n} frames 224x224, device {args.device}, "
-          f"{env['threads']} torch threads, torch {env['torch']}")
+          f"{env['threads']} torch threads, torch {env['torch']}, load average "
+          f"{env['loadavg_1min_at_end']:.1f} at the end (other work on the machine skews b1 most)")
     print(f"preprocess (model transform, PIL): {n / t_pre:.1f} frames/s")
     print("| path | frames/s | speed-up | max Δcos text | max Δcos frame-frame | within 1e-3 |")
     print("|---|---:|---:|---:|---:|:-:|")
