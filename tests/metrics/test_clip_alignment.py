@@ -402,3 +402,30 @@ def test_bf16_precision_is_in_the_protocol_and_close_to_fp32(oc_run):
     a = fp32.score(video, _ctx("a red ball", oc_run)).details["cosine_per_frame"]
     b = bf16.score(video, _ctx("a red ball", oc_run)).details["cosine_per_frame"]
     assert a != b and np.allclose(a, b, atol=2e-2)
+
+
+def test_score_run_with_local_weights_gives_values(tmp_path, tiny_open_clip):
+    from sora_bench.cli import main
+    from sora_bench.results import RunResult
+    from tests.helpers.media import encode, frames
+
+    videos = tmp_path / "videos"
+    encode(videos / "ball.mp4", frames(t=6, seed=1))
+    encode(videos / "one.mp4", frames(t=1, seed=2))
+    prompts = tmp_path / "prompts.json"
+    prompts.write_text(json.dumps({"ball": "a red ball bounces", "one": "a single frame"}))
+    params = []
+    for name in ("clip_alignment", "clip_consistency"):
+        params += ["--metric-param", f"{name}.model={TINY_OC}",
+                   "--metric-param", f"{name}.pretrained=none"]
+    rc = main(["score", "--videos", str(videos), "--prompts", str(prompts),
+               "--out", str(tmp_path / "run"), "--metrics", "clip_alignment,clip_consistency",
+               "--clip-weights", str(tiny_open_clip[0]), "--no-progress", *params])
+    assert rc == 0
+    result = RunResult.load(tmp_path / "run" / "result.json")
+    by_id = {s.sample_id: s for s in result.samples}
+    assert by_id["ball"].metrics["clip_alignment"].status == "ok"
+    assert 0 <= by_id["ball"].metrics["clip_alignment"].value <= 100
+    assert by_id["one"].metrics["clip_alignment"].details["frame_indices"] == [0]
+    assert by_id["one"].metrics["clip_consistency"].status == "skipped:too-short"
+    assert _sha(tiny_open_clip[0]) in result.metrics["clip_alignment"].protocol
