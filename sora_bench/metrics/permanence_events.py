@@ -3,11 +3,12 @@
 Events (dicts with ``kind``, ``object``, ``frames: [start, end]`` inclusive, ``position: [x, y]``
 in image px of the frame named first, ``severity`` in [0, 1]):
 
-- ``vanish``: a track goes from ``visible`` to ``absent`` (hidden while in frame with nothing in
-  front of it). Severity ``min(1, hidden frames / 2)``.
-- ``pop_in``: a track first seen after frame 0 whose earlier frames are ``absent`` (not
-  ``out_of_frame`` / ``occluded``) and that is not a fragment split off another object.
-  Severity 1.
+- ``vanish``: a track seen for >= 3 frames goes from ``visible`` (whole and on its own, see
+  ``_solo``) to ``absent`` (hidden while in frame with nothing in front of it). Severity
+  ``min(1, hidden frames / 2)``.
+- ``pop_in``: a track first seen after frame 0, whole and on its own, for >= 3 frames, whose
+  earlier frames are ``absent`` (not ``out_of_frame`` / ``occluded``) and that is not a
+  fragment split off another object. Severity 1.
 - ``split``: a track appears touching another track's box (within half a size), e.g. a
   fragment; ``expected`` when Truth has a fracture there, the track has a ``parent`` or the
   prompt expects ``breaks``: then severity 0, else 1.
@@ -101,10 +102,14 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
         if not runs:
             continue
         size = float(np.sqrt(np.median(tr.area[vis]))) if vis.any() else 1.0
+        solo = _solo(tracks, ids, tid)
         first = runs[0][0]
-        # --- appearance at the start: pop-in or split?
-        if first > 0 and (state[:first] == "absent").all():
-            parent = _parent(tracks, ids, tid, first, size)
+        # --- appearance at the start: pop-in or split? (only a whole object, on its own,
+        # that stays: a region cut from something else is a tracker artefact)
+        if first > 0 and (state[:first] == "absent").all() and (
+                tr.attributes.get("parent") or (solo[first] and runs[0][1] - first >= 2)):
+            # Truth names fragments' parents; pixel tracks guess from contact
+            parent = None if tracks.source == "truth" else _parent(tracks, ids, tid, first, size)
             expected = bool(tr.attributes.get("parent")) or breaks_expected or any(
                 f <= first <= f + 2 for f in fractures.values())
             if parent is not None or tr.attributes.get("parent"):
@@ -124,7 +129,8 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
             absent = _runs(hidden == "absent")
             for s, e in absent:
                 s0, e0 = b + 1 + s, b + 1 + e
-                if s0 == b + 1:  # gone right after being seen: vanish
+                # gone right after being seen whole and on its own: vanish
+                if s0 == b + 1 and solo[b] and b - a >= 2:
                     events.append({"kind": "vanish", "object": tid, "frames": [s0, e0],
                                    "position": _centre(tr.box[b]),
                                    "severity": float(min(1.0, (e0 - s0 + 1) / 2))})
@@ -134,9 +140,10 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
                     events.append({"kind": "merge", "object": tid, "into": m,
                                    "frames": [b + 1, n - 1], "position": _centre(tr.box[b]),
                                    "severity": 1.0})
-            if nxt < n:  # reappeared: same identity?
-                d = _app_dist(tr.appearance, range(max(a, b - 2), b + 1), range(nxt, min(
-                    nxt + 3, runs[k + 1][1] + 1)))
+            if nxt < n:  # reappeared: same identity? (compare solo frames only)
+                before = [t for t in range(max(a, b - 2), b + 1) if solo[t]]
+                after = [t for t in range(nxt, min(nxt + 3, runs[k + 1][1] + 1)) if solo[t]]
+                d = _app_dist(tr.appearance, before, after)
                 if d > 0.2:
                     events.append({"kind": "identity_change", "object": tid,
                                    "frames": [b, nxt], "position": _centre(tr.box[nxt]),
@@ -222,9 +229,9 @@ def _circ_median(h: np.ndarray) -> float:
     return float(m + np.median(dev))
 
 
-def _app_dist(app: np.ndarray, before: range, after: range) -> float:
-    a = np.asarray(app, np.float64)[list(before), :3]
-    b = np.asarray(app, np.float64)[list(after), :3]
+def _app_dist(app: np.ndarray, before: list[int], after: list[int]) -> float:
+    a = np.asarray(app, np.float64)[list(before), :3].reshape(-1, 3)
+    b = np.asarray(app, np.float64)[list(after), :3].reshape(-1, 3)
     a, b = a[np.isfinite(a).all(1)], b[np.isfinite(b).all(1)]
     if not a.size or not b.size:
         return 0.0

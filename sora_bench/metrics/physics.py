@@ -37,7 +37,7 @@ def physics_analysis(video: Video, ctx: SampleContext) -> dict[str, Any]:
         tracks = get_tracks(video, ctx)
         trajs = trajectories(tracks, ctx.prompt)
         binding = bind_scene(tracks, ctx.prompt)
-        cont = check_continuity(trajs)
+        cont = check_continuity(trajs, tracks)
         fractures = {}
         if ctx.truth is not None:
             for ev in ctx.truth.events:

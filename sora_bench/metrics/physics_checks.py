@@ -188,8 +188,17 @@ def _freezes(tr: Traj) -> list[dict[str, Any]]:
     return out
 
 
-def check_continuity(trajs: Mapping[str, Traj]) -> tuple[float | None, dict[str, Any]]:
+def check_continuity(trajs: Mapping[str, Traj], tracks: Tracks | None = None
+                     ) -> tuple[float | None, dict[str, Any]]:
+    """Teleports and freezes. For pixel tracks only the tracks permanence judges are used
+    (no specks, shadows, ghosts), and only frames whose region has the track's usual area
+    (0.6..1.6 x median: a region merged with or cut by another is not a position)."""
     judged = [tr for tr in trajs.values() if tr.visible.sum() >= 3]
+    if tracks is not None and tracks.source != "truth":
+        from .permanence_events import judged_tracks
+
+        keep = set(judged_tracks(tracks))
+        judged = [_area_steady(tr, tracks) for tr in judged if tr.id in keep]
     if not judged:
         return None, {"reason": "no track with 3 visible frames"}
     events: list[dict[str, Any]] = []
@@ -198,6 +207,17 @@ def check_continuity(trajs: Mapping[str, Traj]) -> tuple[float | None, dict[str,
     penalty = sum(e["J"] - 1.0 for e in events if e["kind"] == "teleport") + \
         sum(e["length"] / 3.0 for e in events if e["kind"] == "freeze")
     return float(np.exp(-penalty)), {"events": events, "objects": len(judged)}
+
+
+def _area_steady(tr: Traj, tracks: Tracks) -> Traj:
+    from dataclasses import replace
+
+    area = np.asarray(tracks.tracks[tr.id].area, np.float64)
+    med = float(np.median(area[tr.visible])) if tr.visible.any() else 0.0
+    ok = tr.visible & (area >= 0.6 * med) & (area <= 1.6 * med)
+    p = tr.p.copy()
+    p[~ok] = np.nan
+    return replace(tr, p=p, visible=ok)
 
 
 # -------------------------------------------------------------------------------- penetration

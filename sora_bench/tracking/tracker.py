@@ -181,6 +181,7 @@ class _Det:
     area: float
     app: np.ndarray
     group: bool = False  # a share of a region that covers several objects
+    illum: float = 0.0  # fraction of its pixels that look like shadow / lighting change
 
 
 def _detect(frame: np.ndarray, fg: np.ndarray, min_area: int, bg: np.ndarray | None = None
@@ -195,26 +196,28 @@ def _detect(frame: np.ndarray, fg: np.ndarray, min_area: int, bg: np.ndarray | N
     ys, xs = np.indices(lab.shape)
     cy = ndimage.mean(ys, lab, idx)
     cx = ndimage.mean(xs, lab, idx)
-    # dominant colour: mean over the pixels at least as saturated as the region's median
+    illum = _illumination(frame, bg) if bg is not None else np.zeros(lab.shape, bool)
+    illum_frac = np.asarray(ndimage.mean(illum.astype(np.float64), lab, idx))
+    # dominant colour: mean over the pixels at least as saturated as the region's median,
+    # leaving out shadow-like pixels (a ball's own shadow touching it)
     sat = frame.max(axis=-1) - frame.min(axis=-1)
     med = np.zeros(n + 1)
-    med[1:] = ndimage.median(sat, lab, idx)
-    lab_sat = np.where(sat >= med[lab], lab, 0)
+    med[1:] = ndimage.median(np.where(illum, 0.0, sat), lab, idx)
+    lab_sat = np.where((sat >= med[lab]) & ~illum, lab, 0)
     rgb = np.stack([ndimage.mean(frame[..., c], lab_sat, idx) for c in range(3)], axis=1)
-    shadow = np.zeros(n, bool)
-    if bg is not None:
-        shadow = np.asarray(ndimage.mean(_illumination(frame, bg).astype(np.float64), lab,
-                                         idx)) >= 0.6
+    rgb_all = np.stack([ndimage.mean(frame[..., c], lab, idx) for c in range(3)], axis=1)
+    rgb = np.where(np.isfinite(rgb), rgb, rgb_all)
     slices = ndimage.find_objects(lab)
     dets = []
     for k in range(n):
-        if areas[k] < min_area or shadow[k]:
+        if areas[k] < min_area or illum_frac[k] >= 0.6:
             continue
         sy, sx = slices[k]
         box = np.array([sx.start, sy.start, sx.stop, sy.stop], np.float64)
         c = rgb[k]
         app = np.concatenate([c, c / max(c.sum(), 1e-6)]).astype(np.float32)
-        dets.append(_Det(box, np.array([cx[k] + 0.5, cy[k] + 0.5]), float(areas[k]), app))
+        dets.append(_Det(box, np.array([cx[k] + 0.5, cy[k] + 0.5]), float(areas[k]), app,
+                         illum=float(illum_frac[k])))
     return dets
 
 
@@ -361,6 +364,8 @@ class BlobTracker:
     def _build(self, obs: list[dict[int, _Det]], f2r: np.ndarray, t_n: int, w: int, h: int,
                video: Video, warnings: list[str]) -> Tracks:
         # drop one-frame specks: noise, not objects
+        # shadows and background-model ghosts: mostly lighting-change pixels over their life
+        obs = [o for o in obs if np.median([d.illum for d in o.values()]) < 0.4]
         obs = _merge_parts([o for o in obs if len(o) >= 2])
         boxes = np.full((len(obs), t_n, 4), np.nan)
         for k, o in enumerate(obs):

@@ -10,13 +10,13 @@ from __future__ import annotations
 import numpy as np
 
 COLOURS = ["red", "blue", "green", "yellow", "orange", "purple", "magenta", "cyan"]
-CAMERAS = ["static", "pan_left", "pan_right", "tilt_up", "dolly_in", "orbit", "static",
-           "tilt_down"]
+CAMERAS = ["static", "pan_left", "static", "tilt_up", "static", "pan_right", "static",
+           "dolly_in", "static", "orbit"]
 FLOORS = ["tiles", "wood", "plain", "grass"]
 SIZE, FRAMES, FPS = 80, 20, 15.0
 
 
-def calibration_scene(i: int) -> dict:
+def calibration_scene(i: int, camera: str | None = None) -> dict:
     rng = np.random.default_rng(1000 + i)
     cols = rng.choice(COLOURS, size=3, replace=False).tolist()
     x0 = float(rng.uniform(-1.0, -0.4))
@@ -25,7 +25,7 @@ def calibration_scene(i: int) -> dict:
     kind_c = "sphere" if rng.random() < 0.6 else "cube"
     return {
         "floor": FLOORS[i % len(FLOORS)],
-        "camera": {"move": CAMERAS[i % len(CAMERAS)], "amount": 0.5,
+        "camera": {"move": camera or CAMERAS[i % len(CAMERAS)], "amount": 0.5,
                    "position": [0.0, 1.2, 3.6], "look_at": [0.0, 0.7, 0.0]},
         "objects": [
             {"id": "ball", "kind": "sphere", "color": cols[0], "size": 0.55,

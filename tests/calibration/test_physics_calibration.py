@@ -1,0 +1,152 @@
+"""Calibration of object_permanence and the physics metrics on reference-generator renders.
+
+20 scenes (tests/calibration/scenes.py: a dropped ball and two rollers that collide, four
+floors, half of them with a static camera and half panning, tilting, dollying or orbiting)
+are rendered clean and with each defect, once per module (80 px, 20 frames at 15 fps).
+For each defect the metric it targets must separate clean from
+defect clips:
+
+- on exact (Truth) tracks: AUROC >= 0.95, <= 5 % of clean clips flagged, the noise nuisance
+  flags <= 5 %, and the events name the defect's object at the defect's frames;
+- on pixel tracks (the blob tracker, same renders): the bounds in ``PIXEL_BOUNDS``, which
+  record what the tracker reaches today (BENCHMARKS.md); they are below the 0.95 / 5 % goal
+  for most defects, and raising them is the tracker's to-do list.
+
+A metric that skips (nothing to judge) counts as "no violation" (value 1.0).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sora_bench.errors import MetricSkip
+from sora_bench.metrics.base import RunContext, SampleContext
+from sora_bench.metrics.permanence import ObjectPermanence
+from sora_bench.metrics.physics import PhysicsBounce, PhysicsContinuity, PhysicsGravity, PhysicsPenetration
+from sora_bench.types import Prompt
+
+from .scenes import FPS, FRAMES, SIZE, calibration_scene
+
+render_scene = pytest.importorskip("sora_bench.generator.reference").render_scene
+
+N = 20
+METRICS = {m.name: m for m in (ObjectPermanence, PhysicsGravity, PhysicsContinuity,
+                               PhysicsPenetration, PhysicsBounce)}
+TARGET = {
+    "vanish": "object_permanence", "pop_in": "object_permanence",
+    "identity_swap": "object_permanence", "teleport": "physics_continuity",
+    "freeze": "physics_continuity", "low_gravity": "physics_gravity",
+    "reversed_gravity": "physics_gravity", "interpenetration": "physics_penetration",
+}
+EVENT = {"vanish": "vanish", "pop_in": "pop_in", "identity_swap": "identity_change",
+         "teleport": "teleport", "freeze": "freeze", "low_gravity": "gravity_violation",
+         "reversed_gravity": "gravity_violation", "interpenetration": "interpenetration"}
+CONDITIONS = ("clean", "noise", *TARGET)
+
+
+def auroc(clean: list[float], bad: list[float]) -> float:
+    """P(defect value < clean value) + 0.5 P(tie): lower values are worse."""
+    c, b = np.asarray(clean)[None], np.asarray(bad)[:, None]
+    return float(((b < c).sum() + 0.5 * (b == c).sum()) / (b.size * c.size))
+
+
+class Calibration:
+    """Renders once, scores lazily, memoises per (mode, condition)."""
+
+    def __init__(self, camera: str | None) -> None:
+        self.camera = camera
+        self.clips: dict[tuple[str, int], tuple] = {}
+        self.values: dict[tuple[str, str], dict[str, list]] = {}
+
+    def clip(self, cond: str, i: int):
+        key = (cond, i)
+        if key not in self.clips:
+            self.clips[key] = render_scene(
+                calibration_scene(i, self.camera), width=SIZE, height=SIZE, num_frames=FRAMES,
+                fps=FPS, seed=i, defect=None if cond == "clean" else cond)
+        return self.clips[key]
+
+    def scores(self, mode: str, cond: str, metrics: tuple[str, ...] = tuple(METRICS)):
+        key = (mode, cond)
+        if key not in self.values:
+            out: dict[str, list] = {m: [] for m in METRICS}
+            for i in range(N):
+                video, truth = self.clip(cond, i)
+                ctx = SampleContext(f"{cond}{i}", truth=truth if mode == "truth" else None,
+                                    prompt=Prompt(f"c{i}", "calibration",
+                                                  scene=calibration_scene(i, self.camera)),
+                                    run=RunContext(settings={"tracks": mode}))
+                for name, cls in METRICS.items():
+                    try:
+                        mv = cls().score(video, ctx)
+                        out[name].append((mv.value, mv.details.get("events", []), truth))
+                    except MetricSkip:
+                        out[name].append((1.0, [], truth))
+            self.values[key] = out
+        return self.values[key]
+
+
+@pytest.fixture(scope="module")
+def calib() -> Calibration:
+    return Calibration(None)
+
+
+def _vals(rows) -> list[float]:
+    return [r[0] for r in rows]
+
+
+def test_truth_tracks_clean_and_noise_raise_no_flags(calib):
+    for cond in ("clean", "noise"):
+        sc = calib.scores("truth", cond)
+        for name, cls in METRICS.items():
+            flagged = np.mean(np.array(_vals(sc[name])) < cls.FLAG_BELOW)
+            assert flagged <= 0.05, (cond, name, _vals(sc[name]))
+
+
+@pytest.mark.parametrize("defect", list(TARGET))
+def test_truth_tracks_detect_each_defect(calib, defect):
+    metric = TARGET[defect]
+    clean = _vals(calib.scores("truth", "clean")[metric])
+    rows = calib.scores("truth", defect)[metric]
+    assert auroc(clean, _vals(rows)) >= 0.95
+    # the right event, on the defect's object, at the defect's frames
+    hits = 0
+    for _value, events, truth in rows:
+        (d,) = [x for x in truth.defects if x["name"] == defect]
+        # global defects (freeze, gravity, interpenetration) name no object / no frames
+        lo, hi = d["frames"] or (0, truth.num_frames - 1)
+        objs = set(d["objects"]) or set(truth.objects)
+        for e in events:
+            if e["kind"] != EVENT[defect]:
+                continue
+            names = {e.get("object")} | set(e.get("objects", ()))
+            f0, f1 = e["frames"]
+            if names & objs and f0 <= hi + 1 and f1 >= lo - 1:
+                hits += 1
+                break
+    assert hits >= 0.9 * N, (defect, hits)
+
+
+#: What the blob tracker reaches on these renders today: (min AUROC, max clean flagged
+#: fraction) per defect. Raising these is the tracker's to-do list (BENCHMARKS.md).
+PIXEL_BOUNDS = {
+    "vanish": (0.70, 0.40), "pop_in": (0.62, 0.40), "freeze": (0.68, 0.25),
+    "reversed_gravity": (0.77, 0.30),
+}
+#: Below chance or nearly: the blob tracker cannot yet see these defects reliably.
+PIXEL_NOT_YET = ("identity_swap", "teleport", "low_gravity", "interpenetration")
+
+
+@pytest.mark.parametrize("defect", [
+    *PIXEL_BOUNDS,
+    *(pytest.param(d, marks=pytest.mark.xfail(reason="pixel tracker below target", strict=False))
+      for d in PIXEL_NOT_YET)])
+def test_pixel_tracks_separate_defects(calib, defect):
+    metric = TARGET[defect]
+    cls = METRICS[metric]
+    clean = _vals(calib.scores("pixels", "clean")[metric])
+    bad = _vals(calib.scores("pixels", defect)[metric])
+    min_auc, max_flag = PIXEL_BOUNDS.get(defect, (0.95, 0.05))
+    assert auroc(clean, bad) >= min_auc
+    assert np.mean(np.array(clean) < cls.FLAG_BELOW) <= max_flag
