@@ -23,6 +23,8 @@ BUILTIN_METRICS: dict[str, str] = {
     "warping_error": "sora_bench.metrics.temporal:WarpingError",
     "motion_smoothness": "sora_bench.metrics.temporal:MotionSmoothness",
     "dynamic_degree": "sora_bench.metrics.temporal:DynamicDegree",
+    "frozen_frames": "sora_bench.metrics.temporal:FrozenFrames",
+    "frame_order_violation": "sora_bench.metrics.temporal:FrameOrderViolation",
     # permanence and physics from tracks (issue: permanence/physics)
     "object_permanence": "sora_bench.metrics.permanence:ObjectPermanence",
     "physics_gravity": "sora_bench.metrics.physics:PhysicsGravity",

@@ -17,11 +17,12 @@ motion_smoothness    (255 - mean_k |interp(f_2k, f_2k+2) - f_2k+1|) / 255   high
 dynamic_degree       1 if VBench's moving-pair count is reached, else 0     higher      2
 ===================  =====================================================  ==========  =====
 
-Defect-targeted statistics (calibrated on reference renders, see
+Defect-targeted metrics (calibrated on reference renders, see
 ``tests/calibration/test_temporal_calibration.py``): flicker -> ``flicker_index`` (flag above
-2.0 levels); freeze -> ``dynamic_degree`` details ``frozen_frames`` (flag above 0); shuffle ->
-``motion_smoothness`` details ``order_violation`` (flag above 2.0). The VBench/EvalCrafter
-values stay as published; they also react to sensor noise, which these statistics ignore.
+2.0 levels); freeze -> ``frozen_frames`` (flag above 0); shuffle -> ``frame_order_violation``
+(flag above 2.0). The VBench/EvalCrafter values stay as published; they also react to sensor
+noise, which the targeted metrics ignore. The same statistics also appear in the details of
+``dynamic_degree`` and ``motion_smoothness``.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ from .motion import (
 )
 
 __all__ = ["TemporalFlicker", "FlickerIndex", "WarpingError", "MotionSmoothness",
-           "DynamicDegree"]
+           "DynamicDegree", "FrozenFrames", "FrameOrderViolation"]
 
 
 def _floats(values: Any) -> list[float]:
@@ -325,3 +326,57 @@ class DynamicDegree(_FlowMetric):
         details = {**verdict, "top5_flow_px": _floats(curve), "sampled_frames": idx,
                    "frozen_frames": n_frozen, "frozen_runs": runs}
         return MetricValue(1.0 if verdict["dynamic"] else 0.0, details)
+
+
+class FrozenFrames(_FlowMetric):
+    """Stalls: the fraction of frames that repeat their predecessor inside motion.
+
+    ``value = n_frozen / (T - 1)`` where ``n_frozen`` is :func:`~.motion.frozen_frames` on the
+    working-resolution frames (a pair is still when no pixel changes by more than 2 levels;
+    a still run counts only when the clip moves before and after it). In [0, 1], lower is
+    better, 0 for a clean clip; a clip is flagged above 0. Calibrated against the reference
+    generator's ``freeze`` defect (``tests/calibration/test_temporal_calibration.py``);
+    sensor noise does not trigger it because noisy repeats are not still.
+    """
+
+    name: ClassVar[str] = "frozen_frames"
+    version: ClassVar[int] = 1
+    higher_is_better: ClassVar[bool] = False
+    min_frames: ClassVar[int] = 3
+    unit: ClassVar[str] = "fraction of frames [0, 1]"
+
+    @property
+    def protocol(self) -> str:
+        return f"frozen_frames/{self.flow}/still<=2levels/inside-motion/per-(T-1)"
+
+    def score(self, video: Video, ctx: SampleContext) -> MetricValue:
+        n_frozen, runs = frozen_frames(self.bank(video, ctx).rgb)
+        return MetricValue(n_frozen / (video.num_frames - 1),
+                           {"frozen_frames": n_frozen, "frozen_runs": runs,
+                            "flagged": bool(n_frozen > 0)})
+
+
+class FrameOrderViolation(_FlowMetric):
+    """Shuffled or back-and-forth frames: :func:`~.motion.order_violation`.
+
+    ``value = sum_t [max(0, D1(t) - D2(t)) + max(0, D1(t+1) - D2(t))] / (D2(t) + 10)`` with
+    ``D1``/``D2`` the MSE (8-bit levels^2) to the frame one / two steps ahead, on the
+    working-resolution frames. >= 0, lower is better; flagged above
+    ``ORDER_VIOLATION_THRESHOLD`` (2.0), calibrated against the reference generator's
+    ``shuffle`` defect. Independent noise cancels in the numerators.
+    """
+
+    name: ClassVar[str] = "frame_order_violation"
+    version: ClassVar[int] = 1
+    higher_is_better: ClassVar[bool] = False
+    min_frames: ClassVar[int] = 3
+    unit: ClassVar[str] = "soft count of order violations (>= 0)"
+
+    @property
+    def protocol(self) -> str:
+        return f"frame_order_violation/{self.flow}/mse-d1-vs-d2/c=10/sum"
+
+    def score(self, video: Video, ctx: SampleContext) -> MetricValue:
+        value, curve = order_violation(self.bank(video, ctx).rgb)
+        return MetricValue(value, {"per_triple": _floats(curve),
+                                   "flagged": bool(value > ORDER_VIOLATION_THRESHOLD)})

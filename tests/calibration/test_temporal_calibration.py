@@ -11,9 +11,9 @@ defect     statistic                                   why
 =========  ==========================================  ======================================
 flicker    ``flicker_index`` (value)                   frame-rate brightness/colour change of
                                                        flow-matched pixels
-freeze     ``dynamic_degree`` details ``frozen_frames`` repeated frames inside motion (stall)
-shuffle    ``motion_smoothness`` details               frames whose neighbour is farther than
-           ``order_violation``                         the frame two steps away
+freeze     ``frozen_frames`` (value)                   repeated frames inside motion (stall)
+shuffle    ``frame_order_violation`` (value)           frames whose neighbour is farther than
+                                                       the frame two steps away
 =========  ==========================================  ======================================
 
 Thresholds: a clip is flagged when its statistic exceeds the shipped operating threshold
@@ -41,6 +41,8 @@ from sora_bench.metrics.motion import ORDER_VIOLATION_THRESHOLD  # noqa: E402
 from sora_bench.metrics.temporal import (  # noqa: E402
     DynamicDegree,
     FlickerIndex,
+    FrameOrderViolation,
+    FrozenFrames,
     MotionSmoothness,
     TemporalFlicker,
     WarpingError,
@@ -90,8 +92,11 @@ def stats(video) -> dict[str, float]:
         "temporal_flicker_drop": 1.0 - TemporalFlicker().score(video, ctx).value,
         "warping_error": WarpingError().score(video, ctx).value,
         "motion_smoothness_drop": 1.0 - ms.value,
-        "order_violation": float(ms.details["order_violation"]),
-        "frozen_frames": float(dd.details["frozen_frames"]),
+        "order_violation": FrameOrderViolation().score(video, ctx).value,
+        "frozen_frames": FrozenFrames().score(video, ctx).value,
+        # the same statistics as reported in the details of the VBench-form metrics
+        "order_violation_details": float(ms.details["order_violation"]),
+        "frozen_frames_details": float(dd.details["frozen_frames"]),
     }
 
 
@@ -144,6 +149,13 @@ def test_noise_does_not_cross_the_threshold(table, defect, stat, thr) -> None:
     rate = float(np.mean(noise > thr))
     print(f"\nnoise vs {stat:16s} thr {thr:.3f}  crossing {rate:.2f}  max {noise.max():.3f}")
     assert rate <= 0.05, (stat, rate)
+
+
+def test_registered_metrics_equal_the_detail_statistics(table) -> None:
+    for rows in table.values():
+        for row in rows:
+            assert row["order_violation"] == pytest.approx(row["order_violation_details"])
+            assert (row["frozen_frames"] > 0) == (row["frozen_frames_details"] > 0)
 
 
 def test_vbench_forms_are_fooled_by_noise(table) -> None:
