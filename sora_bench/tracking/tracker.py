@@ -87,7 +87,7 @@ def estimate_camera_motion(gray: np.ndarray) -> tuple[np.ndarray, list[str]]:
     t_n, h, w = gray.shape
     out = np.tile(np.eye(3), (t_n, 1, 1))
     warnings: list[str] = []
-    crit = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 60, 1e-5)
+    crit = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 30, 1e-4)
     win = cv2.createHanningWindow((w, h), cv2.CV_32F)
     failed = 0
 
@@ -139,6 +139,17 @@ def _apply(m: np.ndarray, pts: np.ndarray) -> np.ndarray:
     return pts @ m[:2, :2].T + m[:2, 2]
 
 
+def _nanmedian0(stack: np.ndarray, fill: np.ndarray) -> np.ndarray:
+    """Median over axis 0 ignoring NaN (sort puts NaN last), ``fill`` where all are NaN;
+    much faster than ``np.nanmedian`` on small stacks."""
+    srt = np.sort(stack, axis=0)
+    k = np.isfinite(stack).sum(axis=0)
+    lo = np.take_along_axis(srt, np.maximum((k - 1) // 2, 0)[None], 0)[0]
+    hi = np.take_along_axis(srt, np.maximum(k // 2, 0)[None], 0)[0]
+    med = 0.5 * (lo + hi)
+    return np.where(k > 0, med, fill)
+
+
 def _background(frames: np.ndarray, frame_to_ref: np.ndarray, moving: bool) -> np.ndarray:
     """Per-frame background ``(T, H, W, 3)``: median of other frames warped into frame t."""
     t_n, h, w, _ = frames.shape
@@ -158,8 +169,7 @@ def _background(frames: np.ndarray, frame_to_ref: np.ndarray, moving: bool) -> n
                                     flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                                     borderValue=(np.nan, np.nan, np.nan))
             stack[k] = warped
-        bg = np.nanmedian(stack, axis=0)
-        out[t] = np.where(np.isnan(bg), frames[t], bg)
+        out[t] = _nanmedian0(stack, frames[t])
     return out
 
 
