@@ -27,10 +27,11 @@ picks fragment directions; nothing reads the clock.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from .contacts import BREAK_SPEED, SimEvent, collide
 from .kinematics import KinTrack, PoseTrack, kinematic_track, rot_y
 from .scene import CHARACTER_KINDS, KINDS, Scene, SceneObject
 
@@ -38,21 +39,11 @@ __all__ = ["SimResult", "BodyTrack", "SimEvent", "simulate", "PoseTrack", "FRAGM
 
 FRAGMENTS = 6
 REST_SPEED = 0.15  # m/s: a bounce slower than this comes to rest
-BREAK_SPEED = 1.5  # m/s: normal impact speed that shatters a breakable body
 MAX_SUBSTEP = 1.0 / 240.0
 DENSITY = {"rubber": 1100, "wood": 600, "metal": 7800, "glass": 2500, "plastic": 950,
            "stone": 2400, "cloth": 300, "ceramic": 2300, "neon": 1000, "emissive": 1000,
            "mirror": 2500}
 TOPPLERS = frozenset({"domino", "plank", "bottle", "cylinder", "glass", "cup", "cube", "cone"})
-
-
-@dataclass
-class SimEvent:
-    kind: str
-    time: float
-    objects: tuple[str, ...]
-    position: tuple[float, float, float]
-    detail: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -214,7 +205,7 @@ def simulate(scene: Scene, *, num_frames: int, fps: float, seed: int = 0, jitter
                     _step_topple(b, ts, dt, g, bodies, events)
                     continue
                 _step_free(b, ts, dt, g, events, 0.7 * penetrate if b.id in penetrate_ids else 0.0)
-            _collide(sp, statics, ts + dt, events, penetrate, penetrate_ids)
+            collide(sp, statics, ts + dt, events, penetrate, penetrate_ids)
             _spawn_fragments(bodies, ts + dt)
     frames = np.arange(T) / fps
     out: dict[str, BodyTrack] = {}
@@ -442,92 +433,3 @@ def _step_topple(b: _Body, t: float, dt: float, g: np.ndarray, bodies: dict[str,
     if tp["theta"] >= math.pi / 2:
         tp["done"] = True
         b.v = np.zeros(3)
-
-
-def _collide(bodies: list[_Body], statics: list, t: float, events: list[SimEvent],
-             penetrate: float, pen_ids: frozenset[str]) -> None:
-    live = [b for b in bodies if b.alive(t) and b.held_by is None]
-    for i, a in enumerate(live):
-        for b in live[i + 1:]:
-            s = penetrate if (a.id in pen_ids or b.id in pen_ids) else 0.0
-            hit = _contact(a, b.p, b.r if b.sphere else None, b.half, scale=1 - s)
-            if hit is not None:
-                _resolve(a, b, hit[0], hit[1], t, events)
-        for sid, lo, hi in statics:
-            c, h = (lo + hi) / 2, (hi - lo) / 2
-            hit = _contact(a, c, None, h, scale=1.0)
-            if hit is not None:
-                _resolve(a, None, hit[0], hit[1], t, events, sid)
-
-
-def _contact(a: _Body, pb: np.ndarray, rb: float | None, hb: np.ndarray,
-             scale: float) -> tuple[np.ndarray, float] | None:
-    """Normal (from b towards a) and penetration depth, or None."""
-    if scale <= 1e-6:
-        return None
-    if a.sphere and rb is not None:
-        d = a.p - pb
-        dist = float(np.linalg.norm(d))
-        pen = (a.r + rb) * scale - dist
-        if pen <= 0:
-            return None
-        return (d / dist if dist > 1e-9 else np.array([0.0, 1.0, 0.0])), pen
-    if a.sphere or rb is not None:  # sphere vs box (either order)
-        sc, r, bc, bh, sign = (a.p, a.r, pb, hb, 1.0) if a.sphere else (pb, rb, a.p, a.half, -1.0)
-        q = np.clip(sc, bc - bh * scale, bc + bh * scale)
-        d = sc - q
-        dist = float(np.linalg.norm(d))
-        if dist >= r * scale:
-            return None
-        if dist > 1e-9:
-            return sign * d / dist, r * scale - dist
-        k = int(np.argmin(bh - np.abs(sc - bc)))
-        n = np.zeros(3)
-        n[k] = 1.0 if sc[k] >= bc[k] else -1.0
-        return sign * n, r * scale + bh[k] - abs(sc[k] - bc[k])
-    ov = (a.half + hb) * scale - np.abs(a.p - pb)
-    if np.any(ov <= 0):
-        return None
-    k = int(np.argmin(ov))
-    n = np.zeros(3)
-    n[k] = 1.0 if a.p[k] >= pb[k] else -1.0
-    return n, float(ov[k])
-
-
-def _resolve(a: _Body, b: _Body | None, n: np.ndarray, pen: float, t: float,
-             events: list[SimEvent], static_id: str | None = None) -> None:
-    ia = 1.0 / a.mass if a.topple is None else 0.0
-    ib = 0.0 if b is None or b.topple is not None else 1.0 / b.mass
-    if b is not None:  # a moving body knocks a standing topplable one over
-        for hit, by in ((b, a), (a, b)):
-            tp = hit.topple
-            if tp is not None and by.topple is None and "theta" not in tp and tp["start"] > t:
-                push = by.v * [1.0, 0.0, 1.0]
-                if np.linalg.norm(push) > 0.2:
-                    tp["start"], tp["dir"] = t, push
-                    events.append(SimEvent("collision", t, (by.id, hit.id), tuple(hit.p)))
-    if ia + ib == 0:
-        return
-    a.p += n * pen * ia / (ia + ib)
-    if b is not None:
-        b.p -= n * pen * ib / (ia + ib)
-    vb = b.v if b is not None else np.zeros(3)
-    vn = float(np.dot(a.v - vb, n))
-    if vn >= 0:
-        return
-    e = math.sqrt(a.e * (b.e if b is not None else 0.5)) if -vn > 0.3 else 0.0
-    j = -(1 + e) * vn / (ia + ib)
-    a.v += j * ia * n
-    if b is not None:
-        b.v -= j * ib * n
-    if n[1] > 0.7 and a.v[1] < 0.05:
-        a.resting = False
-    other = b.id if b is not None else static_id
-    if -vn > 0.4 and other is not None:
-        events.append(SimEvent("collision", t, (a.id, other), tuple(a.p), {"speed": -vn}))
-    for body in (a, b):
-        if body is not None and body.obj.breakable and -vn > BREAK_SPEED and body.alive(t):
-            body.exists_until = t
-            events.append(SimEvent("fracture", t, (body.id,), tuple(body.p), {"speed": -vn}))
-
-
