@@ -9,7 +9,7 @@ clip short), then tracked by the ``blob`` tracker and compared with Truth tracks
 
 - MOTA / IDF1 over **all** Truth objects with at least one visible frame (objects that never
   move are background to the tracker and count as misses), and over **moving** objects only
-  (``moving_only``: travel >= 1 box size), pooled over the suite's clips (sums of FP, FN,
+  (``moving_only``: Truth world travel >= 0.25 m), pooled over the suite's clips (sums of FP, FN,
   IDSW, IDTP, GT, hypotheses), IoU >= 0.5.
 - speed: tracker frames per second, with two in-run references measured on the same clips:
   the exact Truth->Tracks path, and a plain numpy pass (float conversion + temporal median of
@@ -35,8 +35,10 @@ from sora_bench.tracking.tracker import BlobTracker
 def pooled(scores: list) -> dict[str, float]:
     tot = {k: sum(getattr(s, k) for s in scores) for k in ("gt", "fp", "fn", "idsw", "idtp",
                                                             "num_hyp")}
-    mota = 1 - (tot["fn"] + tot["fp"] + tot["idsw"]) / max(tot["gt"], 1)
-    idf1 = 2 * tot["idtp"] / max(tot["gt"] + tot["num_hyp"], 1)
+    if tot["gt"] == 0:  # nothing to find (e.g. no moving object): MOTA is undefined
+        return {"mota": None, "idf1": None, **tot}
+    mota = 1 - (tot["fn"] + tot["fp"] + tot["idsw"]) / tot["gt"]
+    idf1 = 2 * tot["idtp"] / (tot["gt"] + tot["num_hyp"])
     return {"mota": round(mota, 3), "idf1": round(idf1, 3), **tot}
 
 

@@ -128,14 +128,21 @@ def evaluate_tracks(gt: Tracks, hyp: Tracks, *, iou_threshold: float = 0.5) -> M
 
 
 def moving_only(gt: Tracks, min_travel: float = 1.0) -> Tracks:
-    """Ground-truth tracks whose visible centroid travels at least ``min_travel`` box sizes.
+    """Ground-truth tracks that move: with Truth world positions, at least 0.25 m; else the
+    visible centroid travels at least ``min_travel`` box sizes.
 
     The pixel tracker models never-moving objects as background, so MOTA/IDF1 are reported
     both over all objects and over moving ones (this filter)."""
     keep = {}
+    world = gt.meta.get("world", {}) if isinstance(gt.meta, dict) else {}
     for tid, tr in gt.tracks.items():
         v = np.asarray(tr.visible, bool)
         if v.sum() < 2:
+            continue
+        if tid in world:  # Truth: judge motion in the world, not on a moving camera's image
+            x = np.asarray(world[tid])[v]
+            if float(np.max(np.linalg.norm(x - x[0], axis=1))) >= 0.25:
+                keep[tid] = tr
             continue
         c = tr.centroid[v]
         b = tr.box[v]

@@ -214,7 +214,8 @@ def _detect(frame: np.ndarray, fg: np.ndarray, min_area: int, bg: np.ndarray | N
     med = np.zeros(n + 1)
     med[1:] = ndimage.median(np.where(illum, 0.0, sat), lab, idx)
     lab_sat = np.where((sat >= med[lab]) & ~illum, lab, 0)
-    rgb = np.stack([ndimage.mean(frame[..., c], lab_sat, idx) for c in range(3)], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):  # regions with no coloured pixel
+        rgb = np.stack([ndimage.mean(frame[..., c], lab_sat, idx) for c in range(3)], axis=1)
     rgb_all = np.stack([ndimage.mean(frame[..., c], lab, idx) for c in range(3)], axis=1)
     rgb = np.where(np.isfinite(rgb), rgb, rgb_all)
     slices = ndimage.find_objects(lab)
