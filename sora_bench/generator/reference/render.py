@@ -20,7 +20,7 @@ import numpy as np
 from . import intersect as ix
 from .scene import Scene
 from .shading import FLOOR_REFLECT, Lighting, floor_albedo, grade, sky
-from .shapes import PATTERN_BALL, PATTERN_WINDOWS, Prim
+from .shapes import PATTERN_BALL, PATTERN_LABEL, PATTERN_WINDOWS, Prim
 
 __all__ = ["RenderOut", "render_frames"]
 
@@ -229,6 +229,12 @@ def _shade(scene, prims, C, D, fi, fr, t, pid, nrm, light: Lighting, K, s, h):
             loc = np.einsum("mji,mj->mi", p.rot[ff], P[sel] - p.centre[ff])
             band = np.abs(loc[:, 1]) < 0.3 * p.dims[ff, 0]
             a[band] = a[band] * 0.35 + 0.6
+        elif p.pattern == PATTERN_LABEL:  # a paper label on one side: rotation shows
+            loc = np.einsum("mji,mj->mi", p.rot[ff], P[sel] - p.centre[ff])
+            ang = np.arctan2(loc[:, 0], loc[:, 2])
+            lab = (np.abs(ang) < 0.8) & (np.abs(loc[:, 1]) < 0.45 * p.dims[ff, 1])
+            a[lab] = np.array([0.85, 0.82, 0.72])
+            a[lab & (np.abs(loc[:, 1]) < 0.08 * p.dims[ff, 1])] = 0.05  # printed band
         elif p.pattern == PATTERN_WINDOWS:
             a = _windows(p, ff, P[sel], n[sel], a, light.night, emis, sel)
         albedo[sel] = a

@@ -22,7 +22,7 @@ __all__ = ["Prim", "ObjectInfo", "build_prims", "SPHERE", "BOX", "CYLINDER", "CA
 
 SPHERE, BOX, CYLINDER, CAPSULE = 0, 1, 2, 3
 SKIN = (0.87, 0.66, 0.52)
-PATTERN_NONE, PATTERN_BALL, PATTERN_WINDOWS = 0, 1, 2
+PATTERN_NONE, PATTERN_BALL, PATTERN_WINDOWS, PATTERN_LABEL = 0, 1, 2, 3
 
 
 def lin(c) -> np.ndarray:
@@ -111,12 +111,13 @@ def build_prims(scene: Scene, sim: SimResult, *, scale: dict[str, np.ndarray] | 
         elif k == "building":
             add(BOX, (0, 0, 0), (W / 2, H / 2, D / 2), col, pattern=PATTERN_WINDOWS)
         elif k in ("cylinder", "glass", "pillar"):
-            add(CYLINDER, (0, 0, 0), (W / 2, H / 2, 0), col)
+            label = PATTERN_LABEL if k == "cylinder" and o.material != "glass" else PATTERN_NONE
+            add(CYLINDER, (0, 0, 0), (W / 2, H / 2, 0), col, pattern=label)
         elif k == "cup":
             add(CYLINDER, (0, 0, 0), (W / 2, H / 2, 0), col)
             add(BOX, (W * 0.55, 0, 0), (W * 0.1, H * 0.28, W * 0.04), col)
         elif k == "bottle":
-            add(CYLINDER, (0, -0.15 * H, 0), (W / 2, 0.35 * H, 0), col)
+            add(CYLINDER, (0, -0.15 * H, 0), (W / 2, 0.35 * H, 0), col, pattern=PATTERN_LABEL)
             add(CYLINDER, (0, 0.35 * H, 0), (W * 0.18, 0.15 * H, 0), col)
         elif k == "cone":
             for j in range(3):
