@@ -64,8 +64,8 @@ def _centre(box: np.ndarray) -> list[float]:
 
 
 def judged_tracks(tracks: Tracks) -> list[str]:
-    """Track ids worth judging: all Truth tracks; pixel tracks seen >= 3 frames and >= 0.1 %
-    of the image."""
+    """Track ids worth judging: all Truth tracks; pixel tracks seen >= 3 frames, >= 0.1 % of
+    the image and >= a quarter of the median track's area."""
     if tracks.source == "truth":
         return sorted(tracks.tracks)
     med = {tid: float(np.median(tr.area[tr.visible])) for tid, tr in tracks.tracks.items()

@@ -50,7 +50,8 @@ def physics_analysis(video: Video, ctx: SampleContext) -> dict[str, Any]:
                                  teleports=teleports)
         return {
             "tracks": tracks, "trajs": trajs, "binding": binding,
-            "gravity": check_gravity(trajs, video.fps), "bounce": check_bounce(trajs),
+            "gravity": check_gravity(trajs, video.fps, exact=tracks.source == "truth"),
+            "bounce": check_bounce(trajs),
             "continuity": cont, "penetration": check_penetration(trajs, tracks),
             "permanence_events": perm,
         }

@@ -35,9 +35,10 @@ class Traj:
     """One track, reduced to what physics needs (all arrays length T).
 
     ``p``: stabilised centroid (NaN where not visible); ``size``: box diagonal / sqrt 2 in px
-    (the diameter of a ball); ``full``: visible and not cut by occlusion or the border (its box
-    area is at least 75 % of the track's typical full area); ``px_per_m``: pixels per metre at
-    the object's depth (NaN when unknown); ``free``: a free body (gravity applies).
+    (the diameter of a ball); ``full``: visible, off the image border, and its area within
+    0.75..1.35 x the track's median (not cut by occlusion, not merged with something touching
+    it); ``px_per_m``: pixels per metre at the object's depth (NaN when unknown); ``free``: a
+    free body (gravity applies).
     """
 
     id: str
@@ -103,11 +104,13 @@ def _traj(tr: Track, tracks: Tracks, scene: Mapping[str, Any] | None) -> Traj:
     box = np.asarray(tr.box, np.float64)
     bw, bh = box[:, 2] - box[:, 0], box[:, 3] - box[:, 1]
     size = np.where(vis, np.sqrt((bw ** 2 + bh ** 2) / 2), np.nan)
-    area = np.where(vis, bw * bh, np.nan)
     full = vis.copy()
     if vis.any():
-        top = np.nanpercentile(area[vis], 75)
-        full &= area >= 0.75 * top
+        # the region's usual size: smaller is cut (occlusion), larger is merged with
+        # something touching it (its shadow, another object)
+        med = np.nanmedian(np.asarray(tr.area, np.float64)[vis])
+        pix = np.asarray(tr.area, np.float64)
+        full &= (pix >= 0.75 * med) & (pix <= 1.35 * med)
         w, h = tracks.width, tracks.height
         inside = (box[:, 0] > 0.5) & (box[:, 1] > 0.5) & (box[:, 2] < w - 0.5) & (box[:, 3] < h - 0.5)
         full &= inside

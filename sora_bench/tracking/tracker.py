@@ -392,7 +392,10 @@ class BlobTracker:
             area = np.zeros(t_n)
             app = np.full((t_n, APPEARANCE_DIM), np.nan, np.float32)
             for t, d in o.items():
-                centroid[t], area[t], app[t] = d.centroid, d.area, d.app
+                # the box centre: steadier than the pixel mean, which moves as stripes,
+                # highlights and shade drop in and out of the region
+                centroid[t] = [(d.box[0] + d.box[2]) / 2, (d.box[1] + d.box[3]) / 2]
+                area[t], app[t] = d.area, d.app
             state = _states(k, o, boxes, f2r, t_n, w, h)
             tracks[tid] = Track(id=tid, box=boxes[k].copy(), centroid=centroid, area=area,
                                 visible=vis, state=state, appearance=app)
