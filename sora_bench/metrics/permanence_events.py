@@ -14,10 +14,10 @@ in image px of the frame named first, ``severity`` in [0, 1]):
   prompt expects ``breaks``: then severity 0, else 1.
 - ``merge``: a track is hidden for good while overlapping another visible track whose area
   grows by >= 30 %. Severity 1.
-- ``identity_change``: mean colour (RGB, 0..1) differs by more than 0.2 between the up to 3
-  visible frames before and after a hidden gap (severity ``min(1, distance / 0.4)``), or the
-  median hue of 3 visible frames before and 3 from a frame on differs by more than 20 degrees
-  (both saturated; severity ``min(1, change / 40)``).
+- ``identity_change``: the median hue of the (up to) 3 visible frames before and after a
+  hidden gap, or of 3 visible frames before and 3 from a frame on, differs by more than 20
+  degrees (both sides saturated; severity ``min(1, change / 40)``). Not checked for people
+  and birds, whose colours change as they move.
 - ``identity_swap``: two tracks jump (continuity teleports) in the same frame pair, each to
   within one size of the other's previous position. Severity 1.
 - ``count_change``: the number of tracks present (visible or occluded) changes with no
@@ -44,6 +44,8 @@ __all__ = ["permanence_events", "permanence_score", "WEIGHTS", "judged_tracks"]
 
 #: Hue change (degrees) between 3-frame windows that counts as a different object.
 HUE_JUMP = 20.0
+#: Kinds whose colour legitimately changes (clothes, limbs): no colour identity check.
+NONRIGID_KINDS = frozenset({"person", "bird"})
 
 WEIGHTS = {"vanish": 0.6, "pop_in": 0.6, "identity_swap": 0.6, "identity_change": 0.5,
            "split": 0.3, "merge": 0.3, "expectation": 0.5}
@@ -103,6 +105,8 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
             continue
         size = float(np.sqrt(np.median(tr.area[vis]))) if vis.any() else 1.0
         solo = _solo(tracks, ids, tid)
+        # people change colour as they turn and move their limbs: no colour identity check
+        rigid = str(tr.attributes.get("kind", "")) not in NONRIGID_KINDS
         first = runs[0][0]
         # --- appearance at the start: pop-in or split? (only a whole object, on its own,
         # that stays: a region cut from something else is a tracker artefact)
@@ -129,8 +133,9 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
             absent = _runs(hidden == "absent")
             for s, e in absent:
                 s0, e0 = b + 1 + s, b + 1 + e
-                # gone right after being seen whole and on its own: vanish
-                if s0 == b + 1 and solo[b] and b - a >= 2:
+                # gone right after being seen whole and on its own: vanish (unless it broke)
+                broke = tid in fractures and fractures[tid] <= s0 + 1
+                if s0 == b + 1 and solo[b] and b - a >= 2 and not broke:
                     events.append({"kind": "vanish", "object": tid, "frames": [s0, e0],
                                    "position": _centre(tr.box[b]),
                                    "severity": float(min(1.0, (e0 - s0 + 1) / 2))})
@@ -143,13 +148,15 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
             if nxt < n:  # reappeared: same identity? (compare solo frames only)
                 before = [t for t in range(max(a, b - 2), b + 1) if solo[t]]
                 after = [t for t in range(nxt, min(nxt + 3, runs[k + 1][1] + 1)) if solo[t]]
-                d = _app_dist(tr.appearance, before, after)
-                if d > 0.2:
+                d = _hue_gap(tr.appearance, before, after)
+                if d > HUE_JUMP and rigid:
                     events.append({"kind": "identity_change", "object": tid,
                                    "frames": [b, nxt], "position": _centre(tr.box[nxt]),
-                                   "distance": d, "severity": float(min(1.0, d / 0.4))})
+                                   "hue_change_deg": d,
+                                   "severity": float(min(1.0, d / (2 * HUE_JUMP)))})
         # --- abrupt appearance change while visible and alone (hue: robust to shading)
-        events += _colour_jumps(tid, tr, vis & _solo(tracks, ids, tid))
+        if rigid:
+            events += _colour_jumps(tid, tr, vis & solo)
     events += _swaps(teleports or [], tracks)
     events += _count_changes(tracks, ids)
     return events
@@ -192,12 +199,12 @@ def _hue_diff(a: float, b: float) -> float:
 def _colour_jumps(tid: str, tr: Any, vis: np.ndarray) -> list[dict[str, Any]]:
     """Identity changes while visible: the circular median hue of the (up to) 3 visible
     frames before frame t and of the 3 from t on differ by more than ``HUE_JUMP`` degrees,
-    both sides being saturated (chroma offset from grey > 0.04); one event per run of such
+    both sides being saturated (chroma offset from grey > 0.06); one event per run of such
     frames, at its largest difference."""
     app = np.asarray(tr.appearance, np.float64)
     chroma = app[:, 3:6]
     sat = np.linalg.norm(chroma - 1.0 / 3.0, axis=1)
-    ok = vis & np.isfinite(chroma).all(axis=1) & (sat > 0.04)
+    ok = vis & np.isfinite(chroma).all(axis=1) & (sat > 0.06)
     idx = np.flatnonzero(ok)
     hue = hue_deg(app[:, :3])
     d = np.zeros(len(idx))
@@ -227,6 +234,20 @@ def _circ_median(h: np.ndarray) -> float:
     m = np.degrees(np.arctan2(np.sin(np.radians(h)).mean(), np.cos(np.radians(h)).mean()))
     dev = (h - m + 180.0) % 360.0 - 180.0
     return float(m + np.median(dev))
+
+
+def _hue_gap(app: np.ndarray, before: list[int], after: list[int]) -> float:
+    """Hue change (degrees) between the frames before and after a gap; 0 unless both sides
+    are saturated (chroma offset from grey > 0.06)."""
+    a = np.asarray(app, np.float64)
+    sides = []
+    for fr in (before, after):
+        x = a[list(fr)].reshape(-1, a.shape[1])
+        x = x[np.isfinite(x).all(axis=1)]
+        if not len(x) or np.linalg.norm(np.median(x[:, 3:6], 0) - 1 / 3) <= 0.06:
+            return 0.0
+        sides.append(_circ_median(hue_deg(x[:, :3])))
+    return _hue_diff(sides[0], sides[1])
 
 
 def _app_dist(app: np.ndarray, before: list[int], after: list[int]) -> float:

@@ -50,7 +50,8 @@ def physics_analysis(video: Video, ctx: SampleContext) -> dict[str, Any]:
                                  teleports=teleports)
         return {
             "tracks": tracks, "trajs": trajs, "binding": binding,
-            "gravity": check_gravity(trajs, video.fps, exact=tracks.source == "truth"),
+            "gravity": check_gravity(trajs, video.fps, exact=tracks.source == "truth",
+                                     g=_scene_gravity(ctx)),
             "bounce": check_bounce(trajs),
             "continuity": cont, "penetration": check_penetration(trajs, tracks),
             "permanence_events": perm,
@@ -58,6 +59,16 @@ def physics_analysis(video: Video, ctx: SampleContext) -> dict[str, Any]:
 
     key = f"physics:analysis:{ctx.run.settings.get('tracks', 'auto')}"
     return ctx.shared(key, compute)
+
+
+def _scene_gravity(ctx: SampleContext) -> float:
+    """The gravity (m/s^2) the prompt's scene asks for; 9.81 when it sets none."""
+    scene = ctx.prompt.scene if ctx.prompt is not None else None
+    try:
+        g = float(scene.get("gravity", 9.81)) if scene is not None else 9.81
+    except (TypeError, ValueError):
+        g = 9.81
+    return abs(g) if g else 9.81
 
 
 class _PhysicsMetric(VideoMetric):

@@ -7,8 +7,9 @@ judge (the metric turns it into ``MetricSkip("not-applicable")``). Events are di
 Formulas (documented once here; the metric classes point to them):
 
 - **gravity**: on each free-flight segment fit ``y(t) = c + b t + a t^2 / 2`` (least squares,
-  t in frames). Expected ``a_exp = g * px_per_m / fps^2`` (g = 9.81 m/s^2; px_per_m exact from
-  Truth, else object pixel size / real size). Ratio ``r = a / a_exp``; segment score
+  t in frames). Expected ``a_exp = g * px_per_m / fps^2`` (g = the scene's ``gravity`` when the
+  prompt sets one, else 9.81 m/s^2; px_per_m exact from Truth, else object pixel size / real
+  size). Ratio ``r = a / a_exp``; segment score
   ``exp(-ln(r)^2 / (2 ln(1.5)^2))`` for r > 0 and 0 for r <= 0 (falling upwards or floating),
   times ``exp(-(rms residual / size / 0.1)^2)`` (a trajectory that is not a parabola).
   Video score = length-weighted mean of segment scores times the consistency factor
@@ -27,10 +28,13 @@ Formulas (documented once here; the metric classes point to them):
   into the stop (last step >= half the median of the 3 before: friction stops are legal,
   and a collision may start it again). Score
   ``exp(-(sum (J - 1) over teleports + sum run_length / 3 over freezes))``.
-- **penetration**: two solid objects visible in the same frame whose 3-D centres (Truth) are
-  closer than ``0.75 * (r_i + r_j)``; without Truth depth, two objects whose image boxes
-  overlap by more than 35 % of the smaller box while *both* lose visible area (each < 85 % of
-  its typical area: mutual occlusion, impossible for solids one behind the other). Score
+- **penetration**: free solid bodies only (containers, tables, walls, people are left out).
+  With Truth: two spheres whose centres are closer than ``0.75 * (r_i + r_j)``, other shapes
+  whose centres are closer than half the smallest extent of either, and any body sinking
+  into the floor by more than 25 % of its smallest extent. Without
+  Truth depth: two objects whose image boxes overlap by more than 35 % of the smaller box
+  while *both* lose visible area (each < 85 % of its typical area: mutual occlusion,
+  impossible for solids one behind the other). Score
   ``exp(-sum over events of frames * depth_fraction)``.
 """
 
@@ -56,8 +60,9 @@ def _pos(tr: Traj, t: int) -> list[float]:
 
 
 # ------------------------------------------------------------------------------------ gravity
-def check_gravity(trajs: Mapping[str, Traj], fps: float, *, exact: bool = True
-                  ) -> tuple[float | None, dict[str, Any]]:
+def check_gravity(trajs: Mapping[str, Traj], fps: float, *, exact: bool = True,
+                  g: float = G) -> tuple[float | None, dict[str, Any]]:
+    """``g``: the gravity the prompt's scene asks for (m/s^2; default 9.81)."""
     # tolerances: exact (Truth) positions and scale vs. pixel-tracker estimates
     sig = _SIG if exact else float(np.log(2.2))
     fit_tol = 0.1 if exact else 0.2
@@ -72,7 +77,7 @@ def check_gravity(trajs: Mapping[str, Traj], fps: float, *, exact: bool = True
             a = float(coef[2])
             resid = float(np.sqrt(np.mean((design @ coef - y) ** 2)))
             ppm = float(np.nanmedian(tr.px_per_m[r])) if np.isfinite(tr.px_per_m[r]).any() else np.nan
-            a_exp = G * ppm / fps ** 2 if np.isfinite(ppm) else np.nan
+            a_exp = g * ppm / fps ** 2 if np.isfinite(ppm) else np.nan
             ratio = a / a_exp if np.isfinite(a_exp) and a_exp > 0 else np.nan
             if not np.isfinite(ratio):
                 s_dir = 1.0 if a > 0 else 0.0
@@ -207,7 +212,8 @@ def check_continuity(trajs: Mapping[str, Traj], tracks: Tracks | None = None
         return None, {"reason": "no track with 3 visible frames"}
     events: list[dict[str, Any]] = []
     for tr in judged:
-        events += _teleports(tr) + _freezes(tr)
+        # self-propelled things (people, cars, drones) may stop and go at will
+        events += _teleports(tr) + (_freezes(tr) if tr.free else [])
     penalty = sum(e["J"] - 1.0 for e in events if e["kind"] == "teleport") + \
         sum(e["length"] / 3.0 for e in events if e["kind"] == "freeze")
     return float(np.exp(-penalty)), {"events": events, "objects": len(judged)}
@@ -227,18 +233,32 @@ def _area_steady(tr: Traj, tracks: Tracks) -> Traj:
 # -------------------------------------------------------------------------------- penetration
 def check_penetration(trajs: Mapping[str, Traj], tracks: Tracks
                       ) -> tuple[float | None, dict[str, Any]]:
-    solids = [tr for tr in trajs.values() if tr.visible.any() and _solid(tracks, tr.id)]
-    if len(solids) < 2:
-        return None, {"reason": "fewer than two solid objects"}
+    # free solid bodies only: containers, tables, walls, people ... hold or pass things by design
+    solids = [tr for tr in trajs.values() if tr.visible.any() and tr.free and _solid(tracks, tr.id)]
     world = tracks.meta.get("world", {}) if isinstance(tracks.meta, Mapping) else {}
+    floor_y = float(tracks.meta.get("floor_y", 0.0)) if isinstance(tracks.meta, Mapping) else 0.0
     n = tracks.num_frames
     events: list[dict[str, Any]] = []
+    for tr in solids:  # sinking into the floor (Truth only: needs heights in metres)
+        if tr.id not in world:
+            continue
+        half_h = 0.5 * min(_extent_m(tr))  # lying or standing, its thinnest side is down
+        y = np.asarray(world[tr.id], np.float64)[:, 1]
+        sink = np.clip((floor_y - (y - half_h)) / max(2 * half_h, 1e-6), 0, None)
+        frames = np.flatnonzero(tr.visible & (sink > 0.25))
+        for run in np.split(frames, np.flatnonzero(np.diff(frames) > 1) + 1):
+            if run.size:
+                events.append({"kind": "sinks_into_floor", "objects": [tr.id], "object": tr.id,
+                               "frames": [int(run[0]), int(run[-1])],
+                               "position": _pos(tr, int(run[0])), "depth": float(sink[run].max())})
+    if len(solids) < 2 and not events:
+        return None, {"reason": "fewer than two free solid objects"}
     for a in range(len(solids)):
         for b in range(a + 1, len(solids)):
             ta, tb = solids[a], solids[b]
             both = ta.visible & tb.visible
             if ta.id in world and tb.id in world:
-                depth = _penetration_3d(tracks, ta, tb, world, n)
+                depth = _penetration_3d(ta, tb, world)
             else:
                 depth = _penetration_2d(tracks, ta, tb, n)
             frames = np.flatnonzero(both & (depth > 0))
@@ -260,23 +280,34 @@ def _solid(tracks: Tracks, tid: str) -> bool:
     return str(attrs.get("kind", "")) not in ("person", "bird", "screen")
 
 
-def _penetration_3d(tracks: Tracks, ta: Traj, tb: Traj, world: Mapping[str, Any], n: int
-                    ) -> np.ndarray:
-    """Penetration depth as a fraction of the smaller radius (0 when apart), from Truth."""
-    xa, xb = np.asarray(world[ta.id]), np.asarray(world[tb.id])
-    ra = _radius_m(ta)
-    rb = _radius_m(tb)
-    d = np.linalg.norm(xa - xb, axis=1)
-    pen = (0.75 * (ra + rb) - d) / max(min(ra, rb), 1e-6)
-    return np.where(np.isfinite(pen), np.clip(pen, 0, None), 0.0)
-
-
-def _radius_m(tr: Traj) -> float:
-    if tr.scene and tr.scene.get("size_m"):
-        return 0.5 * float(tr.scene.get("width_m", tr.scene["size_m"]))
+def _extent_m(tr: Traj) -> tuple[float, float, float]:
+    """(width, height, depth) in metres: from the scene when known, else from pixels."""
+    if tr.scene and tr.scene.get("width_m"):
+        w, h = float(tr.scene["width_m"]), float(tr.scene.get("height_m", tr.scene["width_m"]))
+        return w, h, float(tr.scene.get("depth_m", w))
     s = tr.size[tr.full] / tr.px_per_m[tr.full]
     s = s[np.isfinite(s)]
-    return 0.5 * float(np.median(s)) / np.sqrt(1.0) if s.size else 0.2
+    d = float(np.median(s)) if s.size else 0.4
+    return d, d, d
+
+
+def _penetration_3d(ta: Traj, tb: Traj, world: Mapping[str, Any]) -> np.ndarray:
+    """Penetration (0 when apart) from Truth centres: two spheres closer than
+    ``0.75 (r_a + r_b)``, depth as a fraction of the smaller radius; other shapes (orientation
+    unknown) when their centres are closer than half the smallest extent of either, depth
+    ``1 - distance / that``."""
+    xa, xb = np.asarray(world[ta.id]), np.asarray(world[tb.id])
+    ea, eb = np.array(_extent_m(ta)), np.array(_extent_m(tb))
+    kinds = {str((t.scene or {}).get("kind", "")) for t in (ta, tb)}
+    if kinds == {"sphere"}:
+        ra, rb = ea[0] / 2, eb[0] / 2
+        d = np.linalg.norm(xa - xb, axis=1)
+        pen = (0.75 * (ra + rb) - d) / max(min(ra, rb), 1e-6)
+    else:  # orientation unknown (toppled, yawed): only centres deep inside each other count
+        reach = 0.5 * float(min(ea.min(), eb.min()))
+        d = np.linalg.norm(xa - xb, axis=1)
+        pen = 1.0 - d / max(reach, 1e-6)
+    return np.where(np.isfinite(pen), np.clip(pen, 0, None), 0.0)
 
 
 def _penetration_2d(tracks: Tracks, ta: Traj, tb: Traj, n: int) -> np.ndarray:

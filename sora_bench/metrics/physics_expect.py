@@ -8,11 +8,13 @@ image coordinates, y down.
 
 - falls / rises: the object goes down / up by >= 0.75 s at some point of the window.
 - bounces: number of bounces (see physics_traj.bounces) >= ``min_count`` (default 1).
-- rolls / slides / moves_left / moves_right: horizontal travel >= 1 s (signed for left/right).
+- rolls / slides: with Truth, >= 0.3 m of ground travel in any direction; else horizontal
+  image travel >= 1 s. moves_left / moves_right: signed horizontal travel >= 1 s.
 - thrown: moving faster than 0.1 s per frame within its first 3 visible frames.
 - stays_still: never more than 0.25 s from its first position. stays_visible: visible in every
   frame of the window. exits_frame / enters_frame: ``out_of_frame`` after / before being seen.
-- occluded / reappears_after_occlusion: an ``occluded`` frame (followed by a visible one).
+- occluded / reappears_after_occlusion: an ``occluded`` frame, or a frame away from the image
+  edge with less than half its median area (followed by a visible one).
 - breaks: a Truth ``fracture`` event, a track with ``parent`` = object, or a split event.
 - collides: a Truth ``collision`` event with both, else the two boxes touch (within 0.1 s).
 - topples: box aspect ratio (h/w) changes by more than 30 %.
@@ -106,6 +108,13 @@ def _one(e: Mapping[str, Any], tracks: Tracks, trajs: Mapping[str, Traj],
         need = int(e.get("min_count", 1) or 1)
         nb = len([b for b in bounces(tr) if lo <= b <= hi])
         return nb >= need, f"{nb} bounce(s), needed {need}"
+    world = tracks.meta.get("world", {}) if isinstance(tracks.meta, Mapping) else {}
+    if ev in ("rolls", "slides") and tid in world:  # Truth: ground-plane travel, any direction
+        xz = np.asarray(world[tid], np.float64)[lo:hi + 1][ok][:, [0, 2]]
+        if len(xz) < 2:
+            return False, "seen in fewer than 2 frames"
+        d = float(np.max(np.linalg.norm(xz - xz[0], axis=1)))
+        return d >= 0.3, f"travelled {d:.2f} m on the ground"
     if ev in ("rolls", "slides", "moves_left", "moves_right"):
         x = p[ok, 0]
         if x.size < 2:
@@ -137,6 +146,17 @@ def _one(e: Mapping[str, Any], tracks: Tracks, trajs: Mapping[str, Traj],
         return bool((part == "out_of_frame").any()), "out_of_frame state " + (
             "after" if ev == "exits_frame" else "before") + " being seen"
     if ev in ("occluded", "reappears_after_occlusion"):
+        # hidden, or at least half hidden away from the image edge (a tall person behind a
+        # low screen)
+        area = np.asarray(tracks.tracks[tid].area, np.float64)[lo:hi + 1]
+        box = np.asarray(tracks.tracks[tid].box, np.float64)[lo:hi + 1]
+        vis_t = st == "visible"
+        med = float(np.median(area[vis_t])) if vis_t.any() else 0.0
+        with np.errstate(invalid="ignore"):
+            inner = (box[:, 0] > 1) & (box[:, 1] > 1) & (box[:, 2] < tracks.width - 1) & (
+                box[:, 3] < tracks.height - 1)
+        half = vis_t & inner & (area < 0.5 * med)
+        st = np.where(half, "occluded", st)
         occ = np.flatnonzero(st == "occluded")
         if ev == "occluded":
             return bool(occ.size), f"{occ.size} occluded frame(s)"

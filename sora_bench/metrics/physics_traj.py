@@ -1,8 +1,10 @@
 """Trajectory helpers shared by the physics and permanence metrics (pure numpy).
 
-Coordinates are image pixels with y pointing **down**, camera motion removed: a Tracks'
-``meta["stabilized"]`` (frame-0 pixel coordinates, exact for Truth tracks, estimated from the
-background for pixel tracks) when present, else the raw centroids (static-camera assumption).
+Coordinates are pixel-like units with y pointing **down**, camera motion removed. Truth
+tracks: the world position seen from the side (x, -height) times the object's median pixels
+per metre (exact, no perspective). Pixel tracks: ``meta["stabilized"]`` (frame-0 pixel
+coordinates from the tracker's background motion estimate) when present, else the raw
+centroids (static-camera assumption).
 Times are frame indices; velocities px/frame, accelerations px/frame^2.
 """
 
@@ -67,6 +69,7 @@ def _scene_objects(prompt: Prompt | None) -> dict[str, dict[str, Any]]:
         scene = parse_scene(prompt.scene)
         return {o.id: {"kind": o.kind, "size_m": float(max(o.size[0], o.size[1])),
                        "width_m": float(o.size[0]), "height_m": float(o.size[1]),
+                       "depth_m": float(o.size[2]),
                        "color": tuple(o.color), "motion": o.motion} for o in scene.objects}
     except Exception:  # noqa: BLE001 - an unparsable scene just means "no scene knowledge"
         return {}
@@ -116,7 +119,16 @@ def _traj(tr: Track, tracks: Tracks, scene: Mapping[str, Any] | None) -> Traj:
         full &= inside
     ppm = np.full(n, np.nan)
     meta_ppm = tracks.meta.get("px_per_m", {}) if isinstance(tracks.meta, Mapping) else {}
-    if tr.id in meta_ppm:
+    world = tracks.meta.get("world", {}) if isinstance(tracks.meta, Mapping) else {}
+    if tr.id in world and tr.id in meta_ppm:
+        # Truth: a side view of the world position (x right, height up -> y down), scaled by
+        # the object's median pixels per metre: perspective and camera motion are gone
+        sc = float(np.nanmedian(np.asarray(meta_ppm[tr.id], np.float64)[vis])) if vis.any() else 1.0
+        xyz = np.asarray(world[tr.id], np.float64).reshape(n, 3)
+        p = np.stack([xyz[:, 0], -xyz[:, 1]], axis=1) * sc
+        p[~vis] = np.nan
+        ppm = np.full(n, sc)
+    elif tr.id in meta_ppm:
         ppm = np.asarray(meta_ppm[tr.id], np.float64).reshape(n)
     else:
         size_m = float(scene["size_m"]) if scene else DEFAULT_SIZE_M
@@ -165,9 +177,19 @@ def bounces(tr: Traj, min_drop: float = 0.5) -> list[int]:
     return out
 
 
+def _landings(tr: Traj) -> list[int]:
+    """Frames where a falling object stops going down (arrives from above by > 2 % of its
+    size, then no longer descends): a parabola in y-down coordinates has no interior maximum,
+    so any such frame is a contact (a dead landing, a bounce too small to count)."""
+    y = tr.p[:, 1]
+    eps = 0.02 * tr.typical_size
+    return [t for t in range(1, len(y) - 1) if np.isfinite(y[t - 1:t + 2]).all()
+            and y[t] - y[t - 1] > eps and y[t + 1] <= y[t] + eps]
+
+
 def free_flight_segments(tr: Traj, min_len: int = 5, min_span: float = 0.5) -> list[np.ndarray]:
     """Frame-index arrays of free-flight candidates: runs of fully visible frames (gaps of one
-    frame allowed) between bounces, trimmed of resting frames (moving less than 2 % of the
+    frame allowed) between bounces and landings, trimmed of resting frames (moving less than 2 % of the
     size per frame at both ends), with at least ``min_len`` frames and a vertical extent of at
     least ``min_span`` sizes."""
     if not tr.free:
@@ -176,7 +198,7 @@ def free_flight_segments(tr: Traj, min_len: int = 5, min_span: float = 0.5) -> l
     idx = np.flatnonzero(tr.full)
     if idx.size < min_len:
         return []
-    cuts = set(bounces(tr))
+    cuts = set(bounces(tr)) | set(_landings(tr))
     runs: list[list[int]] = [[int(idx[0])]]
     for a, b in zip(idx[:-1], idx[1:]):
         if b - a > 2 or any(a <= c <= b for c in cuts):
