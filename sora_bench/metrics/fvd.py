@@ -131,6 +131,23 @@ def clip_indices(num_frames: int, proto: Protocol) -> np.ndarray:
 _MODELS: dict[tuple[str, str, bool], Any] = {}
 
 
+class _Frozen:
+    """A compiled model called under inductor ``freezing`` (weights become constants, convs
+    get pre-packed oneDNN weights): ~1.8x over eager on this CPU (BENCHMARKS.md). Compilation
+    happens lazily on the first call of each input shape (10-60 s), so the config patch is
+    applied around every call; ``torch.compile(options={"freezing": True})`` was measured not
+    to take effect, and setting the global flag would change other compiled code."""
+
+    def __init__(self, compiled: Any) -> None:
+        self.compiled = compiled
+
+    def __call__(self, x: Any) -> Any:
+        import torch._inductor.config as inductor_config
+
+        with inductor_config.patch(freezing=True):
+            return self.compiled(x)
+
+
 def _model(device: str, precision: str, compile_: bool) -> Any:
     """One I3D per (device, precision, compile), built once per process."""
     key = (device, precision, compile_)
@@ -143,9 +160,7 @@ def _model(device: str, precision: str, compile_: bool) -> Any:
         if precision == "bf16":
             model = model.to(memory_format=torch.channels_last_3d)
         if compile_:
-            # Inductor freezing constant-folds the weights: ~2x over eager on CPU
-            # (BENCHMARKS.md); each new input shape compiles once (10-30 s).
-            model = torch.compile(model, options={"freezing": True})
+            model = _Frozen(torch.compile(model))
         _MODELS[key] = model
     return _MODELS[key]
 

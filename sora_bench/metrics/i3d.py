@@ -285,9 +285,12 @@ def to_i3d_input(frames: np.ndarray, *, size: int = 224, resize: str = "stretch"
     half = resize == "hp-stretch"
     mh = torch.from_numpy(resize_matrix(h, oh, half).astype(np.float32)).to(device)
     mw = torch.from_numpy(resize_matrix(w, ow, half).astype(np.float32)).to(device)
-    x = torch.from_numpy(np.ascontiguousarray(frames)).to(device).float()  # (T, H, W, 3)
-    x = torch.einsum("oh,thwc->tcow", mh, x)
-    x = torch.einsum("tcow,pw->ctop", x, mw)  # (3, T, oh, ow)
+    parts = []
+    for i in range(0, t, 4):  # a few frames at a time: float copies of 4K frames are large
+        x = torch.from_numpy(np.ascontiguousarray(frames[i:i + 4])).to(device).float()
+        x = torch.einsum("oh,thwc->tcow", mh, x)
+        parts.append(torch.einsum("tcow,pw->ctop", x, mw))  # (3, t, oh, ow)
+    x = torch.cat(parts, dim=1)
     if resize == "shortside-crop":
         top, left = (oh - size) // 2, (ow - size) // 2
         x = x[:, :, top:top + size, left:left + size]
