@@ -17,7 +17,7 @@ in image px of the frame named first, ``severity`` in [0, 1]):
 - ``identity_change``: the median hue of the (up to) 3 visible frames before and after a
   hidden gap, or of 3 visible frames before and 3 from a frame on, differs by more than 20
   degrees (both sides saturated; severity ``min(1, change / 40)``). Not checked for people
-  and birds, whose colours change as they move.
+  and birds, whose colours change as they move, nor for glass and mirror materials.
 - ``identity_swap``: two tracks jump (continuity teleports) in the same frame pair, each to
   within one size of the other's previous position. Severity 1.
 - ``count_change``: the number of tracks present (visible or occluded) changes with no
@@ -46,6 +46,8 @@ __all__ = ["permanence_events", "permanence_score", "WEIGHTS", "judged_tracks"]
 HUE_JUMP = 20.0
 #: Kinds whose colour legitimately changes (clothes, limbs): no colour identity check.
 NONRIGID_KINDS = frozenset({"person", "bird"})
+#: Materials that show their surroundings (their colour moves with the background).
+SEE_THROUGH = frozenset({"glass", "mirror"})
 
 WEIGHTS = {"vanish": 0.6, "pop_in": 0.6, "identity_swap": 0.6, "identity_change": 0.5,
            "split": 0.3, "merge": 0.3, "expectation": 0.5}
@@ -106,7 +108,8 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
         size = float(np.sqrt(np.median(tr.area[vis]))) if vis.any() else 1.0
         solo = _solo(tracks, ids, tid)
         # people change colour as they turn and move their limbs: no colour identity check
-        rigid = str(tr.attributes.get("kind", "")) not in NONRIGID_KINDS
+        rigid = (str(tr.attributes.get("kind", "")) not in NONRIGID_KINDS
+                 and str(tr.attributes.get("material", "")) not in SEE_THROUGH)
         first = runs[0][0]
         # --- appearance at the start: pop-in or split? (only a whole object, on its own,
         # that stays: a region cut from something else is a tracker artefact)

@@ -202,7 +202,9 @@ def check_continuity(trajs: Mapping[str, Traj], tracks: Tracks | None = None
     """Teleports and freezes. For pixel tracks only the tracks permanence judges are used
     (no specks, shadows, ghosts), and only frames whose region has the track's usual area
     (0.6..1.6 x median: a region merged with or cut by another is not a position)."""
-    judged = [tr for tr in trajs.values() if tr.visible.sum() >= 3]
+    # things a character picks up or carries move with the hand, not on their own
+    judged = [tr for tr in trajs.values() if tr.visible.sum() >= 3
+              and not (tr.scene or {}).get("carried")]
     if tracks is not None and tracks.source != "truth":
         from .permanence_events import judged_tracks
 

@@ -40,7 +40,8 @@ class Traj:
     (the diameter of a ball); ``full``: visible, off the image border, and its area within
     0.75..1.35 x the track's median (not cut by occlusion, not merged with something touching
     it); ``px_per_m``: pixels per metre at the object's depth (NaN when unknown); ``free``: a
-    free body (gravity applies).
+    free body (gravity applies; not a person, vehicle, occluder, fragment, or something a
+    character picks up or carries).
     """
 
     id: str
@@ -67,7 +68,8 @@ def _scene_objects(prompt: Prompt | None) -> dict[str, dict[str, Any]]:
         from ..generator.reference.scene import parse_scene
 
         scene = parse_scene(prompt.scene)
-        return {o.id: {"kind": o.kind, "size_m": float(max(o.size[0], o.size[1])),
+        carried = {o.target for o in scene.objects if o.motion in ("picks_up", "carries")}
+        return {o.id: {"carried": o.id in carried, "kind": o.kind, "size_m": float(max(o.size[0], o.size[1])),
                        "width_m": float(o.size[0]), "height_m": float(o.size[1]),
                        "depth_m": float(o.size[2]),
                        "color": tuple(o.color), "motion": o.motion} for o in scene.objects}
@@ -137,7 +139,7 @@ def _traj(tr: Track, tracks: Tracks, scene: Mapping[str, Any] | None) -> Traj:
     kind = str(tr.attributes.get("kind", scene.get("kind", "") if scene else ""))
     motion = str(scene.get("motion", "")) if scene else str(tr.attributes.get("motion", ""))
     free = kind not in NON_FREE_KINDS and motion not in NON_FREE_MOTIONS \
-        and not tr.attributes.get("parent")
+        and not tr.attributes.get("parent") and not (scene or {}).get("carried")
     return Traj(tr.id, p, size, full, vis, ppm, free, scene)
 
 
@@ -178,19 +180,26 @@ def bounces(tr: Traj, min_drop: float = 0.5) -> list[int]:
 
 
 def _landings(tr: Traj) -> list[int]:
-    """Frames where a falling object stops going down (arrives from above by > 2 % of its
-    size, then no longer descends): a parabola in y-down coordinates has no interior maximum,
-    so any such frame is a contact (a dead landing, a bounce too small to count)."""
+    """Frames where a falling object stops going down or brakes (arrives from above by > 2 %
+    of its size, then descends less than 60 % as fast): in free flight a descent only speeds
+    up, so any such frame is a contact (a dead landing, a small hop, settling)."""
     y = tr.p[:, 1]
     eps = 0.02 * tr.typical_size
-    return [t for t in range(1, len(y) - 1) if np.isfinite(y[t - 1:t + 2]).all()
-            and y[t] - y[t - 1] > eps and y[t + 1] <= y[t] + eps]
+    out = []
+    for t in range(1, len(y) - 1):
+        if not np.isfinite(y[t - 1:t + 2]).all():
+            continue
+        down, nxt = y[t] - y[t - 1], y[t + 1] - y[t]
+        # stops descending, or brakes hard while descending (free fall only speeds up)
+        if down > eps and (nxt <= eps or nxt < 0.6 * down - eps):
+            out.append(t)
+    return out
 
 
 def free_flight_segments(tr: Traj, min_len: int = 5, min_span: float = 0.5) -> list[np.ndarray]:
     """Frame-index arrays of free-flight candidates: runs of fully visible frames (gaps of one
-    frame allowed) between bounces and landings, trimmed of resting frames (moving less than 2 % of the
-    size per frame at both ends), with at least ``min_len`` frames and a vertical extent of at
+    frame allowed) between bounces and landings, trimmed at both ends of frames moving less
+    than 2 % of the size per frame vertically, with at least ``min_len`` frames and a vertical extent of at
     least ``min_span`` sizes."""
     if not tr.free:
         return []
@@ -211,9 +220,10 @@ def free_flight_segments(tr: Traj, min_len: int = 5, min_span: float = 0.5) -> l
         if len(r) < min_len:
             continue
         pts = tr.p[r]
-        step = np.linalg.norm(np.diff(pts, axis=0), axis=1)
+        step = np.abs(np.diff(pts[:, 1]))
         moving = np.concatenate([[step[0]], step]) > 0.02 * size
-        # trim resting frames at both ends (resting on the floor is not free flight)
+        # trim frames without vertical motion at both ends (resting, or sliding along a
+        # table before falling off it, is not free flight)
         lo = int(np.argmax(moving))
         hi = len(r) - int(np.argmax(moving[::-1]))
         r = r[max(lo - 1, 0):hi]
