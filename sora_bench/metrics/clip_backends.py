@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import threading
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -286,10 +287,14 @@ class OpenClipBackend(_Backend):
             model, _, self._preprocess = oc.create_model_and_transforms(spec.model)
         elif _is_torchscript(weights_path):
             model, _, self._preprocess = oc.create_model_and_transforms(spec.model, **kwargs)
-            state = torch.jit.load(weights_path, map_location="cpu").state_dict()
-            for key in ("input_resolution", "context_length", "vocab_size"):
-                state.pop(key, None)
-            model.load_state_dict(state, strict=True)
+            with warnings.catch_warnings():  # torch 2.13 deprecates jit.load; still the
+                warnings.simplefilter("ignore", DeprecationWarning)  # only reader of these
+                state = torch.jit.load(weights_path, map_location="cpu").state_dict()
+            # scripted archives also carry buffers/attributes that are not parameters
+            # (input_resolution, attn_mask ...): ignore extras, refuse anything missing
+            missing = model.load_state_dict(state, strict=False).missing_keys
+            if missing:
+                raise KeyError(f"TorchScript archive lacks {len(missing)} tensors, e.g. {missing[:3]}")
         else:  # safetensors, or a plain state dict read with torch.load(weights_only=True)
             model, _, self._preprocess = oc.create_model_and_transforms(
                 spec.model, pretrained=weights_path, weights_only=True, **kwargs)
