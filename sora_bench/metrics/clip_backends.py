@@ -397,6 +397,11 @@ def load_backend(spec: ClipSpec, device: str = "cpu", allow_download: bool = Tru
             cls = OpenClipBackend if spec.backend == "open_clip" else TransformersBackend
             try:
                 _LOADED[key] = cls(spec, loc.path, sha, device)
+            except ImportError as exc:
+                pip = ("'sora-bench[hf]'" if spec.backend == "transformers"
+                       else "open-clip-torch -c constraints.txt")
+                raise MetricSkip("missing-extra", f"{exc.name or exc} is not installed; install "
+                                 f"it with: pip install {pip}") from None
             except Exception as exc:  # any unreadable/mismatched file: skip, never crash the run
                 raise MetricSkip("weights-missing",
                                  f"CLIP weights at {loc.path} did not load into {spec.backend} "

@@ -70,6 +70,7 @@ def tiny_open_clip(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tiny_hf(tmp_path_factory):
     """A folder holding a tiny random CLIPModel + CLIPProcessor (real CLIP BPE vocabulary)."""
+    pytest.importorskip("transformers")  # the optional [hf] extra
     from sora_bench.metrics.clip_backends import _open_clip
 
     oc = _open_clip()
