@@ -21,8 +21,10 @@ Formulas (documented once here; the metric classes point to them):
   spread of contact bottoms beyond 0.5 sizes costs ``clip(1 - (spread/size - 0.5), 0, 1)``.
   Video score = mean over bounces (times the floor factor).
 - **continuity**: per-frame displacement ``d_t = |p_t - p_prev|`` over a gap of ``g`` frames is
-  a teleport when ``J = d_t / (3 * g * v_med + 0.5 * size + 1 px) > 1`` with ``v_med`` the median
-  speed of the 6 neighbouring steps (excluding this one). A freeze is a run of >= 3 frames
+  a teleport when ``J = d_t / (2 * g * v_med + 0.5 * size + 1 px) > 1`` with ``v_med`` the median
+  speed of the 6 neighbouring steps (excluding this one). On pixel tracks a track that ends
+  away from the image edge while a same-hue track starts 1-2 frames later, further away than
+  that allowance, is a teleport too (the tracker's gate split the jumping object). A freeze is a run of >= 3 frames
   moving less than ``max(0.25 px, 0.02 size)`` per frame while the object moves faster than
   ``max(0.75 px, 0.08 size)`` per frame both before and after, and that did not slow down
   into the stop (last step >= half the median of the 3 before: friction stops are legal,
@@ -157,7 +159,7 @@ def _teleports(tr: Traj) -> list[dict[str, Any]]:
     for k in range(len(steps)):
         nb = np.concatenate([speed[max(0, k - 3):k], speed[k + 1:k + 4]])
         v_med = float(np.median(nb)) if nb.size else 0.0
-        allow = 3.0 * gaps[k] * v_med + 0.5 * size + 1.0
+        allow = 2.0 * gaps[k] * v_med + 0.5 * size + 1.0
         j = steps[k] / allow
         if j > 1.0:
             t0, t1 = int(idx[k]), int(idx[k + 1])
@@ -216,9 +218,60 @@ def check_continuity(trajs: Mapping[str, Traj], tracks: Tracks | None = None
     for tr in judged:
         # self-propelled things (people, cars, drones) may stop and go at will
         events += _teleports(tr) + (_freezes(tr) if tr.free else [])
+    if tracks is not None and tracks.source != "truth":
+        events += _broken_jumps(judged, tracks)
     penalty = sum(e["J"] - 1.0 for e in events if e["kind"] == "teleport") + \
         sum(e["length"] / 3.0 for e in events if e["kind"] == "freeze")
     return float(np.exp(-penalty)), {"events": events, "objects": len(judged)}
+
+
+def _broken_jumps(judged: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:
+    """Pixel tracks: a track that ends away from the image edge while a track of the same hue
+    (within 20 degrees, both saturated) starts 1-2 frames later away from the edge, further
+    than the teleport allowance: the tracker lost an object that jumped (its gate refuses
+    such jumps), so the jump is judged across the two tracks."""
+    from .permanence_events import _circ_median, _hue_diff, hue_deg
+
+    def inner(box: np.ndarray) -> bool:
+        return bool(box[0] > 1 and box[1] > 1 and box[2] < tracks.width - 1
+                    and box[3] < tracks.height - 1)
+
+    def hue(tr: Traj, frames: np.ndarray) -> float | None:
+        app = np.asarray(tracks.tracks[tr.id].appearance, np.float64)[frames]
+        app = app[np.isfinite(app).all(axis=1)]
+        if not len(app) or np.linalg.norm(np.median(app[:, 3:6], 0) - 1 / 3) <= 0.06:
+            return None
+        return _circ_median(hue_deg(app[:, :3]))
+
+    out = []
+    for a in judged:
+        va = np.flatnonzero(a.visible)
+        if va.size < 3 or va[-1] >= tracks.num_frames - 2:
+            continue
+        end = int(va[-1])
+        if not inner(tracks.tracks[a.id].box[end]):
+            continue
+        ha = hue(a, va[-3:])
+        steps = np.linalg.norm(np.diff(a.p[va[-3:]], axis=0), axis=1)
+        v = float(np.median(steps)) if steps.size else 0.0
+        for b in judged:
+            vb = np.flatnonzero(b.visible)
+            if b.id == a.id or vb.size < 3 or not (end + 1 <= vb[0] <= end + 2):
+                continue
+            start = int(vb[0])
+            hb = hue(b, vb[:3])
+            if ha is None or hb is None or _hue_diff(ha, hb) > 20 or not inner(
+                    tracks.tracks[b.id].box[start]):
+                continue
+            gap = start - end
+            jump = float(np.linalg.norm(b.p[start] - a.p[end]))
+            allow = 2.0 * gap * v + 0.5 * a.typical_size + 1.0
+            if jump > allow:
+                out.append({"kind": "teleport", "object": a.id, "objects": [a.id, b.id],
+                            "frames": [end, start], "position": _pos(b, start),
+                            "from": _pos(a, end), "jump_px": jump, "allowed_px": allow,
+                            "J": jump / allow})
+    return out
 
 
 def _area_steady(tr: Traj, tracks: Tracks) -> Traj:
