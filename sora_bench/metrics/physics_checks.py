@@ -24,11 +24,11 @@ Formulas (documented once here; the metric classes point to them):
   a teleport when ``J = d_t / (2 * g * v_med + 0.5 * size + 1 px) > 1`` with ``v_med`` the median
   speed of the 6 neighbouring steps (excluding this one). On pixel tracks a track that ends
   away from the image edge while a same-hue track starts 1-2 frames later, further away than
-  that allowance, is a teleport too (the tracker's gate split the jumping object). A freeze is a run of >= 3 frames
-  moving less than ``max(0.25 px, 0.02 size)`` per frame while the object moves faster than
-  ``max(0.75 px, 0.08 size)`` per frame both before and after, and that did not slow down
-  into the stop (last step >= half the median of the 3 before: friction stops are legal,
-  and a collision may start it again). Score
+  that allowance, is a teleport too (the tracker's gate split the jumping object).
+  A freeze is a run of >= 3 frames moving less than ``max(0.25 px, 0.02 size)`` per frame
+  while the object moves faster than ``max(0.75 px, 0.08 size)`` per frame both before and
+  after, and that did not slow down into the stop (last step >= half the median of the 3
+  before: friction stops are legal, and a collision may start it again). Score
   ``exp(-(sum (J - 1) over teleports + sum run_length / 3 over freezes))``.
 - **penetration**: free solid bodies only (containers, tables, walls, people are left out).
   With Truth: two spheres whose centres are closer than ``0.75 * (r_i + r_j)``, other shapes
