@@ -34,10 +34,10 @@ Formulas (documented once here; the metric classes point to them):
   With Truth: two spheres whose centres are closer than ``0.75 * (r_i + r_j)``, other shapes
   whose centres are closer than half the smallest extent of either, and any body sinking
   into the floor by more than 25 % of its smallest extent. Without
-  Truth depth: a ball (per the scene) whose unoccluded box has a median height/width below
-  0.7 (only a cap shows: sunk into the floor), and two objects whose image boxes overlap by
-  more than 35 % of the smaller box while *both* lose visible area (each < 85 % of its
-  typical area: mutual occlusion, impossible for solids one behind the other). Score
+  Truth depth: two objects whose image boxes overlap by more than 35 % of the smaller box
+  while *both* lose visible area (each < 85 % of its typical area: mutual occlusion,
+  impossible for solids one behind the other); sinking into the floor is not judged (a
+  ball's box that includes its shadow looks like a sunk ball's cap). Score
   ``exp(-sum over events of frames * depth_fraction)``.
 """
 
@@ -307,8 +307,6 @@ def check_penetration(trajs: Mapping[str, Traj], tracks: Tracks
                 events.append({"kind": "sinks_into_floor", "objects": [tr.id], "object": tr.id,
                                "frames": [int(run[0]), int(run[-1])],
                                "position": _pos(tr, int(run[0])), "depth": float(sink[run].max())})
-    if not world:
-        events += _sunk_spheres(solids, tracks)
     if len(solids) < 2 and not events:
         return None, {"reason": "fewer than two free solid objects"}
     for a in range(len(solids)):
@@ -329,28 +327,6 @@ def check_penetration(trajs: Mapping[str, Traj], tracks: Tracks
                                "depth": float(depth[run].max())})
     penalty = sum((e["frames"][1] - e["frames"][0] + 1) * e["depth"] for e in events)
     return float(np.exp(-penalty)), {"events": events, "pairs": len(solids) * (len(solids) - 1) // 2}
-
-
-def _sunk_spheres(solids: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:
-    """Pixel tracks: a ball (the scene says sphere) whose whole, unoccluded box is much wider
-    than tall (median height/width < 0.7 over >= 3 such frames) shows only a cap: it sank
-    into the floor. Depth = 0.7 - that ratio."""
-    out = []
-    for tr in solids:
-        if (tr.scene or {}).get("kind") != "sphere":
-            continue
-        box = np.asarray(tracks.tracks[tr.id].box, np.float64)
-        ok = tr.full & np.isfinite(box).all(axis=1)
-        if ok.sum() < 3:
-            continue
-        ratio = (box[ok, 3] - box[ok, 1]) / np.maximum(box[ok, 2] - box[ok, 0], 1e-6)
-        med = float(np.median(ratio))
-        if med < 0.7:
-            idx = np.flatnonzero(ok)
-            out.append({"kind": "sinks_into_floor", "objects": [tr.id], "object": tr.id,
-                        "frames": [int(idx[0]), int(idx[-1])], "position": _pos(tr, int(idx[0])),
-                        "depth": 0.7 - med, "aspect": med})
-    return out
 
 
 def _solid(tracks: Tracks, tid: str) -> bool:

@@ -79,8 +79,9 @@ def _scene_objects(prompt: Prompt | None) -> dict[str, dict[str, Any]]:
 
 def bind_scene(tracks: Tracks, prompt: Prompt | None) -> dict[str, str]:
     """Track id -> scene object id. Truth tracks carry scene ids already; pixel tracks are
-    matched by colour (Hungarian on the rg-chromaticity distance of the track's median
-    appearance to the scene colour; pairs further than 0.12 apart stay unbound)."""
+    matched by colour: Hungarian on the hue difference (degrees / 180) between the track's
+    median dominant colour and the scene colour (RGB distance when both are grey, plus a
+    small penalty for small tracks); pairs costing more than 35 degrees stay unbound."""
     objs = _scene_objects(prompt)
     if not objs:
         return {}
@@ -93,11 +94,27 @@ def bind_scene(tracks: Tracks, prompt: Prompt | None) -> dict[str, str]:
     oids = [o for o in objs if objs[o]["kind"] not in ("wall", "screen", "pillar", "building")]
     if not tids or not oids:
         return {}
-    tc = np.array([np.nanmedian(tracks.tracks[t].appearance[:, 3:6], axis=0) for t in tids])
-    oc = np.array([np.asarray(objs[o]["color"]) / max(sum(objs[o]["color"]), 1e-6) for o in oids])
-    cost = np.linalg.norm(tc[:, None] - oc[None], axis=-1)
+    # hue (degrees) of the track's median dominant colour vs the scene colour; rendering
+    # shades and tints colours but keeps their hue. Grey on either side: distance by rgb.
+    tapp = np.array([np.nanmedian(tracks.tracks[t].appearance, axis=0) for t in tids])
+    orgb = np.array([np.asarray(objs[o]["color"], np.float64) for o in oids])
+    th, oh = _hue(tapp[:, :3]), _hue(orgb)
+    tsat = np.linalg.norm(tapp[:, 3:6] - 1 / 3, axis=1) > 0.06
+    osat = (orgb.max(axis=1) - orgb.min(axis=1)) > 0.15
+    dh = np.abs((th[:, None] - oh[None] + 180.0) % 360.0 - 180.0) / 180.0
+    drgb = np.linalg.norm(tapp[:, None, :3] - orgb[None], axis=-1)
+    cost = np.where(tsat[:, None] & osat[None], dh, np.where(~tsat[:, None] & ~osat[None],
+                                                             drgb, 1.0))
+    # bigger tracks first: a shadow or fragment should not take an object's colour
+    area = np.array([np.median(tracks.tracks[t].area[tracks.tracks[t].visible]) for t in tids])
+    cost = cost + 0.05 * (1.0 - area / max(area.max(), 1e-6))[:, None]
     r, c = linear_sum_assignment(cost)
-    return {tids[a]: oids[b] for a, b in zip(r, c) if cost[a, b] < 0.12}
+    return {tids[a]: oids[b] for a, b in zip(r, c) if cost[a, b] < 35.0 / 180.0 + 0.05}
+
+
+def _hue(rgb: np.ndarray) -> np.ndarray:
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    return np.degrees(np.arctan2(np.sqrt(3.0) * (g - b), 2 * r - g - b))
 
 
 def _traj(tr: Track, tracks: Tracks, scene: Mapping[str, Any] | None) -> Traj:
