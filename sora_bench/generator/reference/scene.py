@@ -273,13 +273,7 @@ def _build(m: Any, pr: _Problems) -> Scene | None:
             if k not in ("time_of_day", "color", "colour"):
                 pr.add(f"scene.sky.{k}", "unknown key; expected time_of_day or color")
         tod = str(sky.get("time_of_day", tod)).lower()
-        c = sky.get("color", sky.get("colour"))
-        if c is not None:
-            pc = parse_color(c)
-            if pc is None:
-                pr.add("scene.sky.color", f"unknown colour {c!r}")
-            else:
-                sky_color = pc[0]
+        sky_color = _optional_color(sky, "scene.sky", pr)
     elif sky is not None:
         pr.add("scene.sky", "must be a mapping or a time of day")
     if tod not in TIMES_OF_DAY:
@@ -326,15 +320,19 @@ def _floor(f: Any, pr: _Problems) -> Floor:
     if kind not in FLOOR_KINDS:
         pr.add("scene.floor.kind", f"{kind!r} is not one of {sorted(FLOOR_KINDS)}")
         kind = "tiles"
-    color = None
-    c = f.get("color", f.get("colour"))
-    if c is not None:
-        pc = parse_color(c)
-        if pc is None:
-            pr.add("scene.floor.color", f"unknown colour {c!r}")
-        else:
-            color = pc[0]
-    return Floor(kind, color)
+    return Floor(kind, _optional_color(f, "scene.floor", pr))
+
+
+def _optional_color(m: Mapping[str, Any], path: str, pr: _Problems) -> Any:
+    """The ``color``/``colour`` of mapping ``m`` parsed, or None (absent or unknown: reported)."""
+    c = m.get("color", m.get("colour"))
+    if c is None:
+        return None
+    pc = parse_color(c)
+    if pc is None:
+        pr.add(f"{path}.color", f"unknown colour {c!r}")
+        return None
+    return pc[0]
 
 
 def _light(li: Any, tod: str, pr: _Problems) -> Light:
@@ -367,14 +365,7 @@ def _light(li: Any, tod: str, pr: _Problems) -> Light:
             pr.add(f"scene.light.{k}", f"must be a number in [{lo}, {hi}]")
             v = default
         vals[k] = float(v)
-    color = None
-    c = li.get("color", li.get("colour"))
-    if c is not None:
-        pc = parse_color(c)
-        if pc is None:
-            pr.add("scene.light.color", f"unknown colour {c!r}")
-        else:
-            color = pc[0]
+    color = _optional_color(li, "scene.light", pr)
     return Light(vals["azimuth"], vals["elevation"], bool(li.get("moving", False)),
                  vals["sweep"], vals["intensity"], color)
 
