@@ -89,8 +89,10 @@ class _Det:
     illum: float = 0.0  # fraction of its pixels that look like shadow / lighting change
 
 
-def _detect(frame: np.ndarray, fg: np.ndarray, min_area: int, bg: np.ndarray | None = None
-            ) -> list[_Det]:
+def _detect(frame: np.ndarray, fg: np.ndarray, min_area: int, bg: np.ndarray | None = None,
+            colour: np.ndarray | None = None) -> list[_Det]:
+    """Regions of ``fg`` as detections; ``colour`` (default ``frame``): the frame the
+    appearance is read from (a blurred one is steadier under pixel noise)."""
     from scipy import ndimage
 
     lab, n = ndimage.label(fg, structure=np.ones((3, 3), bool))
@@ -105,10 +107,17 @@ def _detect(frame: np.ndarray, fg: np.ndarray, min_area: int, bg: np.ndarray | N
     illum_frac = np.asarray(ndimage.mean(illum.astype(np.float64), lab, idx))
     # dominant colour: mean over the pixels at least as saturated as the region's median,
     # leaving out shadow-like pixels (a ball's own shadow touching it)
+    # and the rim: its pixels mix the object's colour with the floor's behind it
+    inner = ndimage.binary_erosion(lab > 0, structure=np.ones((3, 3), bool))
+    n_in = np.asarray(ndimage.sum_labels(inner, lab, idx))
+    keep = np.zeros(n + 1, bool)
+    keep[1:] = n_in >= 4
+    core = np.where(keep[lab], inner, lab > 0)
+    frame = frame if colour is None else colour
     sat = frame.max(axis=-1) - frame.min(axis=-1)
     med = np.zeros(n + 1)
-    med[1:] = ndimage.median(np.where(illum, 0.0, sat), lab, idx)
-    lab_sat = np.where((sat >= med[lab]) & ~illum, lab, 0)
+    med[1:] = ndimage.median(np.where(illum | ~core, 0.0, sat), lab, idx)
+    lab_sat = np.where((sat >= med[lab]) & ~illum & core, lab, 0)
     with np.errstate(invalid="ignore", divide="ignore"):  # regions with no coloured pixel
         rgb = np.stack([ndimage.mean(frame[..., c], lab_sat, idx) for c in range(3)], axis=1)
     rgb_all = np.stack([ndimage.mean(frame[..., c], lab, idx) for c in range(3)], axis=1)
@@ -169,7 +178,11 @@ class BlobTracker:
         frames, fg, bg, f2r, warnings = self.foreground(video)
         t_n, h, w = fg.shape
         min_area = max(3, int(round(self.min_area_frac * h * w)))
-        dets = [_detect(frames[t], fg[t], min_area, bg[t]) for t in range(t_n)]
+        import cv2
+
+        # colours from 3x3-blurred frames: per-pixel noise would pick the saturated half
+        blurred = np.stack([cv2.blur(f, (3, 3)) for f in frames])
+        dets = [_detect(frames[t], fg[t], min_area, bg[t], blurred[t]) for t in range(t_n)]
         obs = self._associate(dets, f2r)
         return self._build(obs, f2r, t_n, w, h, video, warnings)
 
