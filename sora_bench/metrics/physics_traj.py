@@ -213,6 +213,25 @@ def _landings(tr: Traj) -> list[int]:
     return out
 
 
+def _hidden_rebounds(tr: Traj, idx: np.ndarray) -> list[int]:
+    """Frames just before a one-frame gap across which the object goes from descending to
+    rising (by > 2 % of its size per frame on both sides): a contact hidden in the gap
+    (:func:`bounces` needs the neighbours of the lowest frame). Free flight only turns from
+    rising to falling, never the other way."""
+    y = tr.p[:, 1]
+    eps = 0.02 * tr.typical_size
+    out = []
+    for k in range(1, len(idx) - 1):
+        a, b = int(idx[k]), int(idx[k + 1])
+        if b - a != 2:
+            continue
+        down = (y[a] - y[idx[k - 1]]) / (a - idx[k - 1])
+        up = (y[b] - y[a]) / (b - a)
+        if down > eps and up < -eps:
+            out.append(a)
+    return out
+
+
 def free_flight_segments(tr: Traj, min_len: int = 5, min_span: float = 0.5) -> list[np.ndarray]:
     """Frame-index arrays of free-flight candidates: runs of fully visible frames (gaps of one
     frame allowed) between bounces and landings, trimmed at both ends of frames moving less
@@ -224,7 +243,7 @@ def free_flight_segments(tr: Traj, min_len: int = 5, min_span: float = 0.5) -> l
     idx = np.flatnonzero(tr.full)
     if idx.size < min_len:
         return []
-    cuts = set(bounces(tr)) | set(_landings(tr))
+    cuts = set(bounces(tr)) | set(_landings(tr)) | set(_hidden_rebounds(tr, idx))
     runs: list[list[int]] = [[int(idx[0])]]
     for a, b in zip(idx[:-1], idx[1:]):
         if b - a > 2 or any(a <= c <= b for c in cuts):
