@@ -113,7 +113,7 @@ def variant_fn(name: str, x: torch.Tensor):
         xx = x
     elif name == "compiled-bf16":
         model = _model("cpu", "bf16", True)
-        xx = x.to(memory_format=torch.channels_last_3d)
+        xx = x
     else:
         raise ValueError(name)
     bf16 = name.endswith("bf16")

@@ -157,8 +157,7 @@ def _model(device: str, precision: str, compile_: bool) -> Any:
         from .i3d import build_i3d
 
         model = build_i3d(device)
-        if precision == "bf16":
-            model = model.to(memory_format=torch.channels_last_3d)
+        # bf16: autocast on the NCDHW model (channels_last_3d measured ~6 % slower compiled)
         if compile_:
             model = _Frozen(torch.compile(model))
         _MODELS[key] = model
@@ -173,7 +172,6 @@ def i3d_forward(clip: Any, device: str, precision: str = "fp32",
     model = _model(device, precision, compile_)
     with torch.inference_mode():
         if precision == "bf16":
-            clip = clip.to(memory_format=torch.channels_last_3d)
             dev_type = torch.device(device).type
             with torch.autocast(dev_type, dtype=torch.bfloat16):
                 logits, pool = model(clip)
