@@ -28,7 +28,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     b.add_argument("--device", default="auto", help="auto | cpu | cuda[:N] | mps")
     b.add_argument("--limit", type=int, default=None, help="first N videos only")
     b.add_argument("--compile", action="store_true",
-                   help="torch.compile the network (faster from about 30 videos on)")
+                   help="torch.compile the network (pays off from about 64 videos)")
     b.add_argument("--cache-dir", default=None, help="feature cache folder (default: user cache)")
     b.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
 
