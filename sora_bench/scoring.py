@@ -80,8 +80,8 @@ def _missing_need(metric: Metric, ctx: SampleContext) -> tuple[str, str] | None:
 def _score_video_metric(metric: VideoMetric, video: Video, ctx: SampleContext,
                         video_hash: str) -> MetricSample:
     cache = ctx.run.cache
-    key = make_key("video-metric", metric.name, metric.version, metric.protocol, video_hash,
-                   *_dependency_key(metric, ctx))
+    key = make_key("video-metric", metric.name, metric.version, metric.protocol,
+                   metric.weights_sha256, video_hash, *_dependency_key(metric, ctx))
     if cache is not None:
         hit = cache.get_json(key)
         if isinstance(hit, dict) and "value" in hit:
@@ -102,7 +102,8 @@ def _extract_set_features(metric: SetMetric, video: Video, ctx: SampleContext,
                           video_hash: str) -> MetricSample:
     assert ctx.run.out_dir is not None
     cache = ctx.run.cache
-    key = make_key("set-features", metric.name, metric.version, metric.protocol, video_hash)
+    key = make_key("set-features", metric.name, metric.version, metric.protocol,
+                   metric.weights_sha256, video_hash)
     feats = None
     if cache is not None:
         hit = cache.get_arrays(key)

@@ -139,3 +139,34 @@ def test_unknown_metric_and_generator_suggest_names(suite_file: Path, tmp_path: 
     assert main(["run", "--suite", str(suite_file), "--generator", "gradiant",
                  "--out", str(tmp_path / "y")]) == 2
     assert "did you mean 'gradient'" in capsys.readouterr().err
+
+
+def test_cache_key_includes_weights_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cached value computed with other weights is never served (lm-eval #2715's lesson)."""
+    from sora_bench.cache import Cache
+    from sora_bench.metrics.base import RunContext, SampleContext
+    from sora_bench.scoring import MetricSlot, score_sample
+    from sora_bench.types import Video
+    from tests.helpers.media import frames
+
+    calls = []
+
+    class Weighted(plugins.MeanLuma):
+        sha = "a" * 64
+
+        @property
+        def weights_sha256(self) -> str:
+            return self.sha
+
+        def score(self, video, ctx):  # type: ignore[no-untyped-def]
+            calls.append(self.sha)
+            return super().score(video, ctx)
+
+    run = RunContext(cache=Cache(tmp_path / "cache"), out_dir=tmp_path)
+    video = Video(frames(4), 8)
+    metric = Weighted()
+    for _ in range(2):
+        score_sample(video, SampleContext("s", run=run), [MetricSlot(metric)])
+    metric.sha = "b" * 64
+    score_sample(video, SampleContext("s", run=run), [MetricSlot(metric)])
+    assert calls == ["a" * 64, "b" * 64]  # second call was a cache hit; new weights recompute

@@ -157,6 +157,12 @@ class Metric(abc.ABC):
     def protocol(self) -> str:
         """Every choice that changes the number, e.g. ``fvd/i3d-k400-logits/16f/...``."""
 
+    @property
+    def weights_sha256(self) -> str | None:
+        """sha256 of the network weights the metric uses (None when weight-free); the runner
+        puts it into every cache key, beside the protocol string."""
+        return None
+
     def setup(self, run: RunContext) -> None:  # noqa: B027 - optional hook
         """Called once before scoring (load weights here). Raise :class:`MetricSkip` when the
         metric cannot run at all in this run (e.g. ``weights-missing``); every sample then
@@ -176,6 +182,7 @@ class Metric(abc.ABC):
             "name": self.name,
             "version": self.version,
             "protocol": self.protocol,
+            "weights_sha256": self.weights_sha256,
             "higher_is_better": self.higher_is_better,
             "kind": self.kind,
             "needs": sorted(self.needs),

@@ -143,6 +143,10 @@ class _ClipMetric(VideoMetric):
         self.backend = load_backend(spec, run.device, allow_download=allow_download)
 
     @property
+    def weights_sha256(self) -> str | None:
+        return None if self.backend is None else self.backend.sha256
+
+    @property
     def protocol(self) -> str:
         if self.backend is not None:
             encoder = self.backend.identity

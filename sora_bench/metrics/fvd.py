@@ -230,6 +230,12 @@ class _I3DSetMetric(SetMetric):
     def protocol(self) -> str:
         return self.proto.string(self.prefix)
 
+    @property
+    def weights_sha256(self) -> str:
+        from .i3d_weights import SHA256
+
+        return SHA256
+
     def setup(self, run: RunContext) -> None:
         from .i3d_weights import locate_weights
 
