@@ -164,9 +164,24 @@ def _looks_like_media(p: Path) -> bool:
         head.startswith(signatures)
 
 
+def _gif_screen_size(p: Path) -> tuple[int, int] | None:
+    """Width and height from a GIF's logical screen descriptor (bytes 6-9), if it is one."""
+    with open(p, "rb") as fh:
+        head = fh.read(10)
+    if len(head) == 10 and head[:6] in (b"GIF87a", b"GIF89a"):
+        return int.from_bytes(head[6:8], "little"), int.from_bytes(head[8:10], "little")
+    return None
+
+
 def _read_container(p: Path, limits: Limits, fps: float | None) -> Video:
     import av
     import av.logging
+
+    # A GIF states its canvas size in its first bytes: refuse decompression bombs before
+    # FFmpeg allocates anything.
+    gif = _gif_screen_size(p)
+    if gif is not None:
+        limits.check_pixels(p, *gif)
 
     # PyAV silences FFmpeg by default; its warnings are how silent partial decodes show.
     previous_level = av.logging.get_level()
