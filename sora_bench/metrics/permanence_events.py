@@ -7,8 +7,9 @@ in image px of the frame named first, ``severity`` in [0, 1]):
   ``_solo``) to ``absent`` (hidden while in frame with nothing in front of it). Severity
   ``min(1, hidden frames / 2)``.
 - ``pop_in``: a track first seen after frame 0, whole and on its own, for >= 3 frames, whose
-  earlier frames are ``absent`` (not ``out_of_frame`` / ``occluded``) and that is not a
-  fragment split off another object. Severity 1.
+  frame before is ``absent`` (as are >= 2 earlier frames, none ``occluded``; an ``out_of_frame``
+  guess far back does not excuse it: it would have been seen crossing the edge) and that is
+  not a fragment split off another object. Severity 1.
 - ``split``: a track appears touching another track's box (within half a size), e.g. a
   fragment; ``expected`` when Truth has a fracture there, the track has a ``parent`` or the
   prompt expects ``breaks``: then severity 0, else 1.
@@ -113,7 +114,12 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
         first = runs[0][0]
         # --- appearance at the start: pop-in or split? (only a whole object, on its own,
         # that stays: a region cut from something else is a tracker artefact)
-        if first > 0 and (state[:first] == "absent").all() and (
+        # unseen and uncovered right before, never covered earlier: had it come in from
+        # outside the frame, it would have been seen crossing the edge (a backward
+        # extrapolation that leaves the image early on does not excuse it)
+        pre = state[:first]
+        if first > 0 and pre[-1] == "absent" and "occluded" not in pre and (
+                (pre == "absent").sum() >= min(2, first)) and (
                 tr.attributes.get("parent") or (solo[first] and runs[0][1] - first >= 2)):
             # Truth names fragments' parents; pixel tracks guess from contact
             parent = None if tracks.source == "truth" else _parent(tracks, ids, tid, first, size)
@@ -262,13 +268,31 @@ def _app_dist(app: np.ndarray, before: list[int], after: list[int]) -> float:
     return float(np.linalg.norm(a.mean(0) - b.mean(0)))
 
 
+def _track_hue(app: np.ndarray, frames: list[int]) -> float | None:
+    """Median hue (degrees) of a track's appearance over ``frames``; None when unsaturated
+    (chroma offset from grey <= 0.06) or unseen."""
+    x = np.asarray(app, np.float64)[list(frames)].reshape(-1, np.shape(app)[1])
+    x = x[np.isfinite(x).all(axis=1)]
+    if not len(x) or np.linalg.norm(np.median(x[:, 3:6], 0) - 1 / 3) <= 0.06:
+        return None
+    return _circ_median(hue_deg(x[:, :3]))
+
+
 def _parent(tracks: Tracks, ids: list[str], tid: str, t: int, size: float) -> str | None:
-    """Another track seen at t-1 or t whose box touches this one's first box."""
-    box = tracks.tracks[tid].box[t]
+    """Another track seen at t-1 or t whose box touches this one's first box and whose colour
+    it shares (a piece of an object has the object's hue: both saturated and more than
+    ``HUE_JUMP`` apart rules the other track out)."""
+    tr = tracks.tracks[tid]
+    box = tr.box[t]
+    mine = _track_hue(tr.appearance, [f for f in range(t, min(t + 3, tracks.num_frames))
+                                      if tr.visible[f]])
     for j in ids:
         if j == tid:
             continue
         o = tracks.tracks[j]
+        theirs = _track_hue(o.appearance, [f for f in range(max(0, t - 3), t + 1) if o.visible[f]])
+        if mine is not None and theirs is not None and _hue_diff(mine, theirs) > HUE_JUMP:
+            continue
         for tt in (t - 1, t):
             if tt >= 0 and o.visible[tt] and o.visible[:t].any() and _near(box, o.box[tt], 0.5 * size):
                 return j
