@@ -158,7 +158,9 @@ class InceptionI3d(nn.Module):
                 x = _max_pool_same(x, (2, 2, 2), (2, 2, 2))
             x = mod(x)
         pool = x.mean(dim=(2, 3, 4))
-        head = F.avg_pool3d(x, (2, 7, 7), stride=1)  # VALID: (B, 1024, T'-1, 1, 1)
+        # VALID: (B, 1024, T'-1, 1, 1). CPU avg_pool3d has no bfloat16 kernel; the float32
+        # detour is exact for float32 input and costs nothing (the tensor is tiny).
+        head = F.avg_pool3d(x.float(), (2, 7, 7), stride=1).to(x.dtype)
         logits = self.logits(head).mean(dim=(2, 3, 4))
         return logits.float(), pool.float()
 
