@@ -251,8 +251,8 @@ class GenerationRequest:
         return sid
 
 
-
 from .groundtruth import (  # noqa: E402 - re-exported contracts
+    TRUTH_FORMAT,
     CameraTruth,
     Event,
     ObjectTruth,
