@@ -18,7 +18,10 @@ The built-in ``blob`` tracker (version :data:`BLOB_VERSION`):
    element; connected components (``scipy.ndimage.label``, 8-connected) of at least
    ``min_area`` px are detections, except cast shadows: components where >= 60 % of the
    pixels are the background darkened (every channel ratio frame/background < 0.9, channel
-   ratios within a factor 1.6 of each other, i.e. dimmer and at most tinted by sky light).
+   ratios within a factor 1.6 of each other, i.e. dimmer and at most tinted by sky light),
+   and background-model ghosts (regions up to 4 % of the image that look like their
+   surroundings in the frame but stand out in the background: an object the median
+   remembers on a spot it dwelt on). Appearance is read from the region's interior.
 4. **Association**: Hungarian method (``scipy.optimize.linear_sum_assignment``) on
    ``cost = |p_pred - p| / size + |log(area ratio)| / 2 + 4 * |appearance difference|``
    (appearance: dominant colour, the mean RGB of the more saturated half of the region)
@@ -128,12 +131,38 @@ def _detect(frame: np.ndarray, fg: np.ndarray, min_area: int, bg: np.ndarray | N
         if areas[k] < min_area or illum_frac[k] >= 0.6:
             continue
         sy, sx = slices[k]
+        # (large regions are camera-motion leaks with objects inside: not judged as ghosts)
+        if bg is not None and areas[k] <= 0.04 * lab.size and _ghost(frame, bg, lab, k + 1, sy, sx):
+            continue
         box = np.array([sx.start, sy.start, sx.stop, sy.stop], np.float64)
         c = rgb[k]
         app = np.concatenate([c, c / max(c.sum(), 1e-6)]).astype(np.float32)
         dets.append(_Det(box, np.array([cx[k] + 0.5, cy[k] + 0.5]), float(areas[k]), app,
                          illum=float(illum_frac[k])))
     return dets
+
+
+def _ghost(frame: np.ndarray, bg: np.ndarray, lab: np.ndarray, k: int, sy: slice, sx: slice,
+           pad: int = 3) -> bool:
+    """A background-model ghost (the background remembers an object that is not there in
+    this frame, e.g. one that dwelt on that spot for half the clip): in the frame the region
+    looks like its surroundings (median colours within half the background's contrast)
+    while in the background it stands out (contrast > 0.1). Surroundings: the ring of
+    non-foreground pixels within ``pad`` px of the region."""
+    from scipy import ndimage
+
+    h, w = lab.shape
+    ys = slice(max(0, sy.start - pad), min(h, sy.stop + pad))
+    xs = slice(max(0, sx.start - pad), min(w, sx.stop + pad))
+    sub = lab[ys, xs]
+    comp = sub == k
+    ring = ndimage.binary_dilation(comp, iterations=pad) & (sub == 0)
+    if ring.sum() < 8:
+        return False
+    f, b = frame[ys, xs], bg[ys, xs]
+    d_frame = np.linalg.norm(np.median(f[comp], 0) - np.median(f[ring], 0))
+    d_bg = np.linalg.norm(np.median(b[comp], 0) - np.median(b[ring], 0))
+    return bool(d_bg > 0.15 and d_frame < 0.3 * d_bg)
 
 
 # ------------------------------------------------------------------------------------ tracker
