@@ -24,7 +24,8 @@ The built-in ``blob`` tracker (version :data:`BLOB_VERSION`):
    remembers on a spot it dwelt on). Appearance is read from the region's interior.
 4. **Association**: Hungarian method (``scipy.optimize.linear_sum_assignment``) on
    ``cost = |p_pred - p| / size + |log(area ratio)| / 2 + 4 * |appearance difference|``
-   (appearance: dominant colour, the mean RGB of the more saturated half of the region)
+   (appearance: dominant colour, the mean RGB of the more saturated half of the region;
+   a track's own: the median over its last 6 sightings of the usual size, not merged)
    where ``p_pred`` is a constant-velocity prediction in camera-stabilised coordinates, so a
    track keeps its identity through occlusions (it coasts for as long as the clip lasts); pairs
    with cost above ``gate`` are not matched, nor are two saturated regions whose hues differ by
@@ -306,7 +307,14 @@ class BlobTracker:
             v = np.zeros(2)
         recent = [tr[f].area for f in fr[-3:]]
         area = float(max(recent))
-        return p1 + v * (t - fr[-1]), float(np.sqrt(area)), area, tr[fr[-1]].app
+        # identity colour: median over the last 6 sightings of the usual size (a frame where
+        # the region merged with a neighbour mixes both colours and must not become the
+        # reference the next frame is matched against)
+        last6 = fr[-6:]
+        med = float(np.median([tr[f].area for f in last6]))
+        ok = [tr[f].app for f in last6 if 0.6 * med <= tr[f].area <= 1.6 * med and not tr[f].group]
+        app = np.median(ok, axis=0).astype(np.float32) if ok else tr[fr[-1]].app
+        return p1 + v * (t - fr[-1]), float(np.sqrt(area)), area, app
 
     # -------------------------------------------------------------------------------- output
     def _build(self, obs: list[dict[int, _Det]], f2r: np.ndarray, t_n: int, w: int, h: int,
