@@ -204,7 +204,8 @@ def check_continuity(trajs: Mapping[str, Traj], tracks: Tracks | None = None
                      ) -> tuple[float | None, dict[str, Any]]:
     """Teleports and freezes. For pixel tracks only the tracks permanence judges are used
     (no specks, shadows, ghosts), and only frames whose region has the track's usual area
-    (0.6..1.6 x median: a region merged with or cut by another is not a position)."""
+    (0.6..1.6 x the median within +-5 frames: a region merged with or cut by another is not
+    a position)."""
     # things a character picks up or carries move with the hand, not on their own
     judged = [tr for tr in trajs.values() if tr.visible.sum() >= 3
               and not (tr.scene or {}).get("carried")]
@@ -279,7 +280,14 @@ def _area_steady(tr: Traj, tracks: Tracks) -> Traj:
     from dataclasses import replace
 
     area = np.asarray(tracks.tracks[tr.id].area, np.float64)
-    med = float(np.median(area[tr.visible])) if tr.visible.any() else 0.0
+    # the usual size around each frame (median over the visible frames within +-5): a
+    # region merged with or cut by another for a few frames is off it, while an object
+    # whose size changes for good (it moved away or nearer) keeps its frames
+    vis = np.flatnonzero(tr.visible)
+    med = np.zeros(len(area))
+    for t in vis:
+        near = vis[np.abs(vis - t) <= 5]
+        med[t] = float(np.median(area[near]))
     ok = tr.visible & (area >= 0.6 * med) & (area <= 1.6 * med)
     p = tr.p.copy()
     p[~ok] = np.nan
