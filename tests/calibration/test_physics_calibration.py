@@ -8,9 +8,9 @@ defect clips:
 
 - on exact (Truth) tracks: AUROC >= 0.95, <= 5 % of clean clips flagged, the noise nuisance
   flags <= 5 %, and the events name the defect's object at the defect's frames;
-- on pixel tracks (the blob tracker, same renders): the bounds in ``PIXEL_BOUNDS``, which
-  record what the tracker reaches today (BENCHMARKS.md); they are below the 0.95 / 5 % goal
-  for most defects, and raising them is the tracker's to-do list.
+- on pixel tracks (the blob tracker, same renders): the 0.95 / 5 % goal for the defects in
+  ``PIXEL_GOAL``; for the others the bounds in ``PIXEL_BOUNDS``, which record what the
+  tracker reaches today (BENCHMARKS.md), and raising them is the tracker's to-do list.
 
 A metric that skips (nothing to judge) counts as "no violation" (value 1.0).
 """
@@ -128,14 +128,18 @@ def test_truth_tracks_detect_each_defect(calib, defect):
     assert hits >= 0.9 * N, (defect, hits)
 
 
-#: What the blob tracker reaches on these renders today: (min AUROC, max clean flagged
-#: fraction) per defect. Raising these is the tracker's to-do list (BENCHMARKS.md).
+#: Pixel tracks reach the goal (AUROC >= 0.95, <= 5 % of clean clips flagged) for these.
+PIXEL_GOAL = ("freeze",)
+#: What the blob tracker reaches on these renders today for the rest: (min AUROC, max clean
+#: flagged fraction) per defect, just below the measured values (BENCHMARKS.md). Raising
+#: these to the goal is the tracker's to-do list; tilting cameras are the main loss.
 PIXEL_BOUNDS = {
-    "vanish": (0.72, 0.40), "pop_in": (0.62, 0.40), "freeze": (0.70, 0.25),
-    "low_gravity": (0.70, 0.40), "reversed_gravity": (0.72, 0.40),
+    "vanish": (0.94, 0.05), "pop_in": (0.86, 0.05), "identity_swap": (0.78, 0.05),
+    "teleport": (0.88, 0.05), "low_gravity": (0.86, 0.10), "reversed_gravity": (0.89, 0.10),
+    **{d: (0.95, 0.05) for d in PIXEL_GOAL},
 }
-#: Below chance or nearly: the blob tracker cannot yet see these defects reliably.
-PIXEL_NOT_YET = ("identity_swap", "teleport", "interpenetration")
+#: Below chance: the blob tracker cannot yet see these defects.
+PIXEL_NOT_YET = ("interpenetration",)
 
 
 @pytest.mark.parametrize("defect", [
@@ -150,3 +154,16 @@ def test_pixel_tracks_separate_defects(calib, defect):
     min_auc, max_flag = PIXEL_BOUNDS.get(defect, (0.95, 0.05))
     assert auroc(clean, bad) >= min_auc
     assert np.mean(np.array(clean) < cls.FLAG_BELOW) <= max_flag
+
+
+#: Fraction of noise-nuisance clips flagged on pixel tracks today (goal: <= 5 % each).
+PIXEL_NOISE_FLAGS = {"object_permanence": 0.10, "physics_gravity": 0.15,
+                     "physics_continuity": 0.05, "physics_penetration": 0.10,
+                     "physics_bounce": 0.05}
+
+
+def test_pixel_tracks_noise_nuisance_bounded(calib):
+    sc = calib.scores("pixels", "noise")
+    for name, cls in METRICS.items():
+        flagged = float(np.mean(np.array(_vals(sc[name])) < cls.FLAG_BELOW))
+        assert flagged <= PIXEL_NOISE_FLAGS[name], (name, flagged, _vals(sc[name]))
