@@ -11,6 +11,7 @@ from sora_bench.tracking import get_tracks
 from sora_bench.tracking.evaluate import evaluate_tracks, moving_only
 from sora_bench.tracking.from_truth import tracks_from_truth
 from sora_bench.tracking.tracker import BlobTracker, Tracker, get_tracker, register_tracker
+from sora_bench.types import Video
 from tests.tracking.synthetic import drop, make_truth, render, roll
 
 T = 24
@@ -83,3 +84,20 @@ def test_registry_and_source_setting(occlusion_clip):
         get_tracks(video, SampleContext("s", run=RunContext(settings={"tracks": "bogus"})))
     with pytest.raises(ConfigError):
         get_tracker("nope")
+
+
+def test_background_ghost_is_not_tracked():
+    """A red square that dwells on one spot for 12 of 20 frames, then slides away: the
+    temporal median remembers it there (a ghost). Only the real square is tracked: one
+    track, and no detection at the dwell spot once the square has left it."""
+    t_n, h, w = 20, 64, 64
+    frames = np.full((t_n, h, w, 3), (150, 140, 120), np.uint8)
+    frames[:, ::8, :] = (120, 112, 96)  # some floor texture
+    xs = [10] * 12 + [10 + 5 * k for k in range(1, 9)]
+    for t, x in enumerate(xs):
+        frames[t, 28:38, x:x + 10] = (220, 30, 30)
+    tracks = BlobTracker().track(Video.from_array(frames, 15.0))
+    assert len(tracks.tracks) == 1, {k: tr.visible.nonzero()[0].tolist() for k, tr in tracks.tracks.items()}
+    (tr,) = tracks.tracks.values()
+    assert tr.visible[12:].all()
+    assert np.all(tr.centroid[14:, 0] >= 25)  # on the moving square, not the dwell spot (15)
