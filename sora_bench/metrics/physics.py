@@ -30,7 +30,7 @@ def physics_analysis(video: Video, ctx: SampleContext) -> dict[str, Any]:
 
     def compute() -> dict[str, Any]:
         from ..tracking import get_tracks
-        from .permanence_events import permanence_events
+        from .permanence_events import judged_tracks, permanence_events
         from .physics_checks import check_bounce, check_continuity, check_gravity, check_penetration
         from .physics_traj import bind_scene, trajectories
 
@@ -45,12 +45,15 @@ def physics_analysis(video: Video, ctx: SampleContext) -> dict[str, Any]:
                     for o in ev.objects:
                         fractures[o] = ev.frame
         breaks = any(e.get("event") == "breaks" for e in (ctx.prompt.expect if ctx.prompt else ()))
+        # pixel tracks: gravity judges the tracks permanence judges (no specks, shadow bits)
+        flying = trajs if tracks.source == "truth" else {
+            k: v for k, v in trajs.items() if k in set(judged_tracks(tracks))}
         teleports = [e for e in cont[1].get("events", []) if e["kind"] == "teleport"]
         perm = permanence_events(tracks, fractures=fractures, breaks_expected=breaks,
                                  teleports=teleports)
         return {
             "tracks": tracks, "trajs": trajs, "binding": binding,
-            "gravity": check_gravity(trajs, video.fps, exact=tracks.source == "truth",
+            "gravity": check_gravity(flying, video.fps, exact=tracks.source == "truth",
                                      g=_scene_gravity(ctx)),
             "bounce": check_bounce(trajs),
             "continuity": cont, "penetration": check_penetration(trajs, tracks),
