@@ -22,7 +22,9 @@ Formulas (documented once here; the metric classes point to them):
   Video score = mean over bounces (times the floor factor).
 - **continuity**: per-frame displacement ``d_t = |p_t - p_prev|`` over a gap of ``g`` frames is
   a teleport when ``J = d_t / (2 * g * v_med + 0.5 * size + 1 px) > 1`` with ``v_med`` the median
-  speed of the 6 neighbouring steps (excluding this one). On pixel tracks a track that ends
+  speed of the 6 neighbouring steps (excluding this one); the same per axis (x and y
+  separately, with the median per-axis speeds) when >= 2 steps lie on each side, so a
+  sideways jump of a falling object is not hidden by its fall speed. On pixel tracks a track that ends
   away from the image edge while a same-hue track starts 1-2 frames later, further away than
   that allowance, is a teleport too (the tracker's gate split the jumping object).
   A freeze is a run of >= 3 frames moving less than ``max(0.25 px, 0.02 size)`` per frame
@@ -156,12 +158,24 @@ def _teleports(tr: Traj) -> list[dict[str, Any]]:
     steps = np.linalg.norm(np.diff(p, axis=0), axis=1)
     gaps = np.diff(idx).astype(np.float64)
     speed = steps / gaps
+    # per axis too: gravity and bounces change the vertical speed, nothing changes the
+    # horizontal one of a free body much, so a sideways jump is judged against the
+    # sideways speed alone
+    d_xy = np.abs(np.diff(p, axis=0))
+    speed_xy = d_xy / gaps[:, None]
     out = []
     for k in range(len(steps)):
         nb = np.concatenate([speed[max(0, k - 3):k], speed[k + 1:k + 4]])
         v_med = float(np.median(nb)) if nb.size else 0.0
         allow = 2.0 * gaps[k] * v_med + 0.5 * size + 1.0
         j = steps[k] / allow
+        before, after = speed_xy[max(0, k - 3):k], speed_xy[k + 1:k + 4]
+        nb_xy = np.concatenate([before, after])
+        # (only with >= 2 steps on each side: a body just set going, e.g. a fragment of
+        # something that broke, has no sideways speed to speak of yet)
+        if len(before) >= 2 and len(after) >= 2:
+            allow_xy = 2.0 * gaps[k] * np.median(nb_xy, axis=0) + 0.5 * size + 1.0
+            j = max(j, float((d_xy[k] / allow_xy).max()))
         if j > 1.0:
             t0, t1 = int(idx[k]), int(idx[k + 1])
             out.append({"kind": "teleport", "object": tr.id, "frames": [t0, t1],
