@@ -19,8 +19,8 @@ in image px of the frame named first, ``severity`` in [0, 1]):
   hidden gap, or of 3 visible frames before and 3 from a frame on, differs by more than 20
   degrees (both sides saturated; severity ``min(1, change / 40)``). Not checked for people
   and birds, whose colours change as they move, nor for glass and mirror materials.
-- ``identity_swap``: two tracks jump (continuity teleports) in the same frame pair, each to
-  within one size of the other's previous position. Severity 1.
+- ``identity_swap``: two tracks jump (continuity teleports) across a common frame pair, each
+  to within the teleport allowance of the other's previous position. Severity 1.
 - ``count_change``: the number of tracks present (visible or occluded) changes with no
   enter/exit to explain it; reported, not scored again (vanish/pop-in already are).
 
@@ -319,7 +319,10 @@ def _swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, An
     out = []
     for i, a in enumerate(teleports):
         for b in teleports[i + 1:]:
-            if a["frames"] != b["frames"] or not (a.get("from") and b.get("from")):
+            # the two jumps span a common frame pair (a track with a gap before the jump
+            # reports a longer span)
+            shared = max(a["frames"][0], b["frames"][0]) < min(a["frames"][1], b["frames"][1])
+            if not shared or not (a.get("from") and b.get("from")):
                 continue
             da = np.linalg.norm(np.subtract(a["position"], b["from"]))
             db = np.linalg.norm(np.subtract(b["position"], a["from"]))
