@@ -134,7 +134,7 @@ PIXEL_GOAL = ("freeze",)
 #: flagged fraction) per defect, just below the measured values (BENCHMARKS.md). Raising
 #: these to the goal is the tracker's to-do list; tilting cameras are the main loss.
 PIXEL_BOUNDS = {
-    "vanish": (0.94, 0.05), "pop_in": (0.86, 0.05), "identity_swap": (0.78, 0.05),
+    "vanish": (0.94, 0.05), "pop_in": (0.86, 0.05), "identity_swap": (0.88, 0.05),
     "teleport": (0.92, 0.05), "low_gravity": (0.86, 0.10), "reversed_gravity": (0.90, 0.10),
     **{d: (0.95, 0.05) for d in PIXEL_GOAL},
 }
