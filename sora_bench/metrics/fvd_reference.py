@@ -186,11 +186,13 @@ def generator_reference(run: Any, proto: Protocol, *, compile_: bool = False) ->
                                          "(sora-bench stats build) or run a suite")
     jobs = [(p, s + HELD_OUT_OFFSET) for p in run.prompts for s in p.seeds]
     spec = run.spec
-    key = make_key("fvd-reference-generator", GENERATOR_VERSION, proto.clip_string(), SHA256,
+    key = make_key("fvd-reference-generator", "archive-roundtrip", GENERATOR_VERSION,
+                   proto.clip_string(), SHA256,
                    [p.to_dict() for p in run.prompts], HELD_OUT_OFFSET,
                    [spec.num_frames, spec.fps, spec.height, spec.width])
     meta = {"source": "reference-generator held-out seeds",
             "generator": f"reference v{GENERATOR_VERSION}", "seed_offset": HELD_OUT_OFFSET,
+            "processing": "lossless H.264 archive round trip, as the run's own videos",
             "spec": [spec.num_frames, spec.fps, spec.height, spec.width],
             "clip_protocol": proto.clip_string()}
     if key not in _MEMO and run.cache is not None:
@@ -209,6 +211,7 @@ def generator_reference(run: Any, proto: Protocol, *, compile_: bool = False) ->
 def _render_reference(run: Any, proto: Protocol, jobs: list[tuple[Any, int]],
                       compile_: bool) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     from ..generator.reference import ReferenceGenerator
+    from ..video_io import read_video, write_video
 
     builder = ReferenceBuilder(proto, device=run.device, cache=run.cache, compile_=compile_)
     gen = ReferenceGenerator()
@@ -218,11 +221,12 @@ def _render_reference(run: Any, proto: Protocol, jobs: list[tuple[Any, int]],
             req = GenerationRequest(prompt=prompt, seed=seed, spec=run.spec)
             try:
                 sample = gen.generate(req, Path(tmp))
-                video = sample.video
-                if video is None:
-                    from ..video_io import read_video
-
-                    video = read_video(sample.path)  # type: ignore[arg-type]
+                path = sample.path
+                if sample.video is not None:
+                    # Same path as the run's own videos (archive encode, then decode), so the
+                    # reference differs from a run only by content, not by chroma handling.
+                    path = write_video(sample.video, Path(tmp) / f"{req.sample_id}.mp4")
+                video = read_video(path)  # type: ignore[arg-type]
             except (SoraBenchError, ValueError, OSError) as exc:
                 log.warning("reference render %s failed: %s", req.sample_id, exc)
                 errors += 1
