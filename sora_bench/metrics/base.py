@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 import numpy as np
 
 from ..errors import MetricSkip
-from ..types import Prompt, Truth, Video, VideoSpec, freeze
+from ..types import Prompt, Truth, Video, VideoSpec
 
 if TYPE_CHECKING:
     from ..cache import Cache
@@ -214,8 +214,3 @@ class SetMetric(Metric):
     @abc.abstractmethod
     def compute(self, features: Iterable[tuple[str, np.ndarray]], run: RunContext) -> SetValue:
         """Reduce ``(sample_id, features)`` pairs, given in sample-id order, to one value."""
-
-
-def metric_params_key(params: Mapping[str, Any]) -> Any:
-    """Hashable, canonical form of metric options (for de-duplicating metric instances)."""
-    return freeze(dict(sorted(params.items())))
