@@ -35,16 +35,13 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def parse_defect(text: str | None) -> tuple[str, float] | None:
-    if not text:
-        return None
-    name, _, strength = text.partition(":")
+    """``--defect NAME[:STRENGTH]`` through the generator's own parser (canonical names)."""
+    from ..generator.defects import parse_defect as parse
+
     try:
-        value = float(strength) if strength else 1.0
-    except ValueError:
-        raise ConfigError(f"--defect {text!r}: strength must be a number in (0, 1]") from None
-    if not (0.0 < value <= 1.0):
-        raise ConfigError(f"--defect {text!r}: strength must be in (0, 1]")
-    return name.strip().replace("-", "_"), value
+        return parse(text) if text else None
+    except ValueError as exc:
+        raise ConfigError(f"--defect: {exc}") from None
 
 
 def _slug(text: str) -> str:
