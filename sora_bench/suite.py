@@ -52,11 +52,26 @@ _VIDEO_KEYS = {"num_frames": int, "fps": float, "height": int, "width": int}
 _MAX_PROMPT_CHARS = 20_000
 
 
-def safe_yaml_load(text: str, source: str = "<yaml>") -> Any:
-    """``yaml.safe_load`` that refuses anchors and aliases (no billion-laughs expansion)."""
+def safe_yaml_load(text: str, source: str = "<yaml>", *, reject_duplicate_keys: bool = False) -> Any:
+    """``yaml.safe_load`` that refuses anchors and aliases (no billion-laughs expansion).
+
+    With ``reject_duplicate_keys``, a mapping that repeats a key is an error (PyYAML would
+    silently keep the last value).
+    """
     import yaml
 
     class _NoAliasLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:  # type: ignore[override]
+            if reject_duplicate_keys and isinstance(node, yaml.MappingNode):
+                seen: set[Any] = set()
+                for key_node, _ in node.value:
+                    key = self.construct_object(key_node, deep=True)
+                    if key in seen:
+                        raise SuiteError(source, str(key), f"duplicate key (line "
+                                         f"{key_node.start_mark.line + 1}); keys must be unique")
+                    seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
         def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
             if self.check_event(yaml.AliasEvent):
                 event = self.peek_event()

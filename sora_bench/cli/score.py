@@ -69,7 +69,9 @@ def load_prompts_file(path: str | Path) -> dict[str, Prompt]:
         except ValueError as exc:
             raise ConfigError(f"{p}: not valid JSON ({exc})") from None
     else:
-        data = _yaml_mapping_no_duplicates(text, str(p))
+        from ..suite import safe_yaml_load
+
+        data = safe_yaml_load(text, str(p), reject_duplicate_keys=True)
     if not isinstance(data, Mapping):
         raise ConfigError(f"{p}: expected a mapping of id -> prompt text")
     prompts: dict[str, Prompt] = {}
@@ -87,22 +89,6 @@ def load_prompts_file(path: str | Path) -> dict[str, Prompt]:
         else:
             raise ConfigError(f"{p}: {vid}: expected text or {{text: ...}}")
     return prompts
-
-
-def _yaml_mapping_no_duplicates(text: str, source: str) -> Any:
-    import yaml
-
-    from ..suite import safe_yaml_load
-
-    data = safe_yaml_load(text, source)
-    # PyYAML keeps the last of duplicate keys silently: count top-level keys on the node tree.
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
-    if isinstance(node, yaml.MappingNode):
-        keys = [k.value for k, _ in node.value]
-        dup = sorted({k for k in keys if keys.count(k) > 1})
-        if dup:
-            raise ConfigError(f"{source}: duplicate ids {dup}; ids must be unique")
-    return data
 
 
 def score(args: argparse.Namespace) -> tuple[RunResult, Path]:
