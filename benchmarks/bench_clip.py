@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+from _timing import best  # benchmarks/ is on sys.path when run as a script
 
 TOL = 1e-3
 
@@ -47,15 +48,6 @@ def make_frames(t: int, size: int = 256, seed: int = 0) -> np.ndarray:
         for c in range(3):
             out[i, ..., c] = 127 + 120 * np.sin(6 * xx + 4 * yy * (c + 1) + phase[c] + 0.2 * i)
     return out
-
-
-def best(fn: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> None:

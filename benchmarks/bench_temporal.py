@@ -24,6 +24,7 @@ import time
 
 import cv2
 import numpy as np
+from _timing import best  # benchmarks/ is on sys.path when run as a script
 
 from sora_bench.metrics.base import SampleContext
 from sora_bench.metrics.temporal import (
@@ -52,15 +53,6 @@ def make_clip(t: int, size: int, seed: int = 0) -> np.ndarray:
         f[y:y + size // 4, x:x + size // 4] = square
         out.append(f)
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
-
-
-def best(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> int:

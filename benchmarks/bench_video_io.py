@@ -10,15 +10,15 @@ colour conversion) is compared with PyAV's own rgb24 -> yuv420p encode path.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _timing import best  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 from sora_bench.types import Video  # noqa: E402
 from sora_bench.video_io import read_video, write_video  # noqa: E402
@@ -55,15 +55,6 @@ def _bare_encode(frames: np.ndarray, path: Path) -> None:
             c.mux(p)
 
 
-def _best(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), statistics.median(times)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--frames", type=int, default=48)
@@ -73,10 +64,10 @@ def main() -> None:
     frames = _frames(a.frames, a.size)
     with tempfile.TemporaryDirectory() as d:
         path = write_video(Video(frames, 24), Path(d) / "v.mp4")
-        ours_dec, _ = _best(lambda: read_video(path), a.repeat)
-        bare_dec, _ = _best(lambda: _bare_decode(path), a.repeat)
-        ours_enc, _ = _best(lambda: write_video(Video(frames, 24), Path(d) / "w.mp4"), a.repeat)
-        bare_enc, _ = _best(lambda: _bare_encode(frames, Path(d) / "b.mp4"), a.repeat)
+        ours_dec = best(lambda: read_video(path), a.repeat)
+        bare_dec = best(lambda: _bare_decode(path), a.repeat)
+        ours_enc = best(lambda: write_video(Video(frames, 24), Path(d) / "w.mp4"), a.repeat)
+        bare_enc = best(lambda: _bare_encode(frames, Path(d) / "b.mp4"), a.repeat)
         size_kb = path.stat().st_size / 1024
     n = a.frames
     print(f"{a.size}x{a.size}x{n} frames, lossless H.264 ({size_kb:.0f} KiB), best of {a.repeat}")
