@@ -125,7 +125,7 @@ def _extract_set_features(metric: SetMetric, video: Video, ctx: SampleContext,
 
 def score_sample(video: Video, ctx: SampleContext, slots: Sequence[MetricSlot]) -> dict[str, MetricSample]:
     """Run every metric on one decoded video; never raises for a metric's failure."""
-    video_hash = ctx.shared("video_hash", video.content_hash)
+    video_hash = ctx.video_hash(video)
     out: dict[str, MetricSample] = {}
     for slot in slots:
         metric = slot.metric

@@ -125,6 +125,10 @@ class SampleContext:
     def device(self) -> str:
         return self.run.device
 
+    def video_hash(self, video: Video) -> str:
+        """The video's content hash, computed once per sample (every cache key uses it)."""
+        return self.shared("video_hash", video.content_hash)
+
     def shared(self, key: str, compute: Callable[[], R]) -> R:
         """Return ``memo[key]``, computing it once per sample."""
         if key not in self.memo:

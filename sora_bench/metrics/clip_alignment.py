@@ -90,7 +90,7 @@ def frame_embeddings(video: Any, indices: np.ndarray, backend: Any, ctx: SampleC
     if cache is not None:
         from ..cache import make_key
 
-        digest = ctx.shared("clip:content_hash", video.content_hash)
+        digest = ctx.video_hash(video)
         key = make_key("clip-frame-embeddings", _EMB_CACHE_VERSION, digest, backend.identity,
                        sampler.canonical)
         known: set[str] = ctx.shared("clip:cache_keys", set)

@@ -181,6 +181,7 @@ def i3d_forward(clip: Any, device: str, precision: str = "fp32",
 
 
 def i3d_outputs(video: Video, proto: Protocol, *, device: str = "cpu", cache: Any = None,
+                video_hash: str | None = None,
                 compile_: bool = False) -> dict[str, np.ndarray]:
     """``{'logits', 'pool'}`` of one video under ``proto``'s clip protocol, cached by content."""
     from .i3d import to_i3d_input
@@ -190,7 +191,8 @@ def i3d_outputs(video: Video, proto: Protocol, *, device: str = "cpu", cache: An
     if cache is not None:
         from ..cache import make_key
 
-        key = make_key("i3d-outputs", proto.clip_string(), SHA256, video.content_hash())
+        key = make_key("i3d-outputs", proto.clip_string(), SHA256,
+                       video_hash or video.content_hash())
         hit = cache.get_arrays(key)
         if hit is not None and {"logits", "pool"} <= set(hit):
             return {"logits": hit["logits"], "pool": hit["pool"]}
@@ -257,7 +259,8 @@ class _I3DSetMetric(SetMetric):
     def features(self, video: Video, ctx: SampleContext) -> np.ndarray:
         key = f"i3d:{self.proto.clip_string()}"
         outs = ctx.shared(key, lambda: i3d_outputs(video, self.proto, device=ctx.device,
-                                                   cache=ctx.run.cache, compile_=self._compile))
+                                                   cache=ctx.run.cache, compile_=self._compile,
+                                                   video_hash=ctx.video_hash(video)))
         return np.asarray(outs[self.proto.feature], np.float64)
 
     def _common_details(self, ref: Any) -> dict[str, Any]:

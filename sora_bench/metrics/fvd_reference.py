@@ -66,9 +66,10 @@ class ReferenceBuilder:
         self.skipped: dict[str, str] = {}
 
     def add(self, sample_id: str, video: Video) -> bool:
+        digest = video.content_hash()
         try:
             outs = i3d_outputs(video, self.proto, device=self.device, cache=self.cache,
-                               compile_=self.compile_)
+                               compile_=self.compile_, video_hash=digest)
         except MetricSkip as skip:
             self.skipped[sample_id] = f"skipped:{skip.reason}"
             return False
@@ -77,7 +78,7 @@ class ReferenceBuilder:
             if len(self.kept[f]) < MAX_KEPT_FEATURES:
                 self.kept[f].append(np.asarray(outs[f], np.float32))
         self.ids.append(sample_id)
-        self.hashes.append(video.content_hash())
+        self.hashes.append(digest)
         return True
 
     @property
