@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .results import status_kind
 from .stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, bootstrap_ci
 
 if TYPE_CHECKING:
@@ -181,7 +182,7 @@ class Comparison:
 def usable_value(sample: SampleResult, metric: str) -> float | None:
     """The sample's finite value of ``metric`` when its status is ok / ok_with_warnings."""
     m = sample.metrics.get(metric)
-    if m is None or m.value is None or m.status.split(":", 1)[0] not in _USABLE:
+    if m is None or m.value is None or status_kind(m.status) not in _USABLE:
         return None
     v = float(m.value)
     return v if math.isfinite(v) else None

@@ -162,9 +162,6 @@ class SampleResult:
         }
         return cls(**known)
 
-    def value(self, metric: str) -> float | None:
-        m = self.metrics.get(metric)
-        return None if m is None or m.status != "ok" else m.value
 
 
 @dataclass
