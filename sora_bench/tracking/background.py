@@ -1,77 +1,16 @@
-"""Camera-motion estimate and background model of the blob tracker (numpy + OpenCV).
+"""Background model of the blob tracker (numpy + OpenCV); camera motion is in
+:mod:`.camera_motion`.
 
-- :func:`estimate_camera_motion`: per-frame affine maps to frame 0, chained over consecutive
-  frames (identity, phase correlation or affine ECC, whichever explains the textured
-  pixels best).
 - :func:`background`: per-frame background, the median of up to 12 frames warped into it.
 - :func:`illumination`: pixels that differ from the background only in brightness (shadows).
+- :func:`compact_regions`: the object-sized regions of a foreground mask.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["estimate_camera_motion", "apply_affine", "background", "illumination"]
-
-
-def estimate_camera_motion(gray: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """``(T, 3, 3)`` affine maps frame t px -> frame 0 px, chained over consecutive frames.
-
-    Per pair three candidates are compared: identity, the phase-correlation translation and an
-    affine ECC refinement of it. The one with the lowest *median* absolute grey difference
-    after warping wins (the median ignores small moving objects); a moving candidate must beat
-    the identity by 10 % so that flat, texture-less backgrounds stay static.
-    """
-    import cv2
-
-    t_n, h, w = gray.shape
-    out = np.tile(np.eye(3), (t_n, 1, 1))
-    warnings: list[str] = []
-    crit = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 30, 1e-4)
-    win = cv2.createHanningWindow((w, h), cv2.CV_32F)
-    failed = 0
-
-    def err(prev: np.ndarray, cur: np.ndarray, m: np.ndarray) -> float:
-        # warp frame t (cur) into frame t-1 (prev) coordinates: m maps t px -> t-1 px;
-        # judged on textured pixels only (flat sky says nothing about motion), trimmed mean
-        # of the lower 80 % of differences (moving objects are the rest)
-        warped = cv2.warpAffine(cur, m[:2].astype(np.float32), (w, h),
-                                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                borderMode=cv2.BORDER_CONSTANT, borderValue=np.nan)
-        gy, gx = np.gradient(prev)
-        grad = np.hypot(gx, gy)
-        mask = grad >= max(np.percentile(grad, 70), 1e-3)
-        d = np.abs(warped - prev)[mask]
-        d = d[np.isfinite(d)]
-        if d.size < 0.5 * mask.sum() or d.size < 16:
-            return np.inf
-        d = np.sort(d)[: max(1, int(0.8 * d.size))]
-        return float(d.mean())
-
-    for t in range(1, t_n):
-        # copies: OpenCV may write into its inputs
-        prev, cur = gray[t - 1].copy(), gray[t].copy()
-        cands = [np.eye(3)]
-        (dx, dy), _ = cv2.phaseCorrelate(prev.copy(), cur.copy(), win)
-        m = np.eye(3)
-        m[:2, 2] = (dx, dy)
-        cands.append(m)
-        warp = m[:2].astype(np.float32).copy()
-        try:
-            _, warp = cv2.findTransformECC(cur.copy(), prev.copy(), warp, cv2.MOTION_AFFINE, crit, None, 1)
-            m2 = np.eye(3)
-            m2[:2] = warp
-            cands.append(m2)
-        except cv2.error:
-            failed += 1
-        errs = [err(prev, cur, c) for c in cands]
-        best = int(np.argmin(errs))
-        if best and not errs[best] < 0.9 * errs[0]:
-            best = 0
-        out[t] = out[t - 1] @ cands[best]
-    if failed:
-        warnings.append(f"affine camera-motion refinement failed on {failed} frame pairs")
-    return out, warnings
+__all__ = ["apply_affine", "background", "illumination", "compact_regions"]
 
 
 def apply_affine(m: np.ndarray, pts: np.ndarray) -> np.ndarray:
@@ -121,3 +60,21 @@ def illumination(frame: np.ndarray, bg: np.ndarray) -> np.ndarray:
     ratio = (frame + 0.02) / (bg + 0.02)
     hi, lo = ratio.max(axis=-1), ratio.min(axis=-1)
     return ((hi < 0.95) | (lo > 1.05)) & (hi < 2.0 * lo)
+
+
+def compact_regions(fg: np.ndarray, max_frac: float = 0.5, dilate: int = 3) -> np.ndarray:
+    """``(T, H, W)`` bool: the connected regions of ``fg`` whose box spans at most
+    ``max_frac`` of the image width and height (objects), grown by ``dilate`` px. Regions
+    spanning more are background the camera model failed to register, not objects."""
+    from scipy import ndimage
+
+    t_n, h, w = fg.shape
+    out = np.zeros(fg.shape, bool)
+    for t in range(t_n):
+        lab, _ = ndimage.label(fg[t], structure=np.ones((3, 3), bool))
+        for k, (sy, sx) in enumerate(ndimage.find_objects(lab)):
+            if sx.stop - sx.start <= max_frac * w and sy.stop - sy.start <= max_frac * h:
+                out[t][sy, sx] |= lab[sy, sx] == k + 1
+    if dilate:
+        out = ndimage.binary_dilation(out, structure=np.ones((1, 3, 3), bool), iterations=dilate)
+    return out

@@ -47,7 +47,8 @@ import numpy as np
 from ..types import CameraTruth, Track, Tracks, Video
 from .background import apply_affine as _apply
 from .background import background as _background
-from .background import estimate_camera_motion
+from .background import compact_regions
+from .camera_motion import estimate_camera_motion
 from .detect import _Det, _detect
 from .from_truth import APPEARANCE_DIM
 
@@ -61,6 +62,19 @@ class Tracker(Protocol):
     """Anything that turns a Video into Tracks. ``name`` names it in ``Tracks.source``."""
 
     name: str
+
+    def _subtract(self, blurred: np.ndarray, f2r: np.ndarray, with_background: bool = False):
+        """Foreground mask (and the background) for camera motion ``f2r``."""
+        from scipy import ndimage
+
+        moving = bool(np.abs(f2r - np.eye(3)).max() > 0.05)
+        bg = _background(blurred, f2r, moving)
+        dist = np.sqrt(((blurred - bg) ** 2).sum(axis=-1))
+        fg = dist > self.fg_threshold
+        fg = ndimage.binary_opening(fg, structure=np.ones((1, 3, 3), bool))
+        # close 1-px gaps so one object's parts (a person's shirt and trousers) stay one region
+        fg = ndimage.binary_closing(fg, structure=np.ones((1, 3, 3), bool)) | fg
+        return (fg, bg) if with_background else fg
 
     def track(self, video: Video, *, camera: CameraTruth | None = None) -> Tracks: ...
 
@@ -95,7 +109,7 @@ class BlobTracker:
 
     @property
     def protocol(self) -> str:
-        return (f"blob/v{BLOB_VERSION}/ecc-affine/median12/fg{self.fg_threshold:g}"
+        return (f"blob/v{BLOB_VERSION}/lk-translation2/median12/fg{self.fg_threshold:g}"
                 f"/min{self.min_area_frac:g}/gate{self.gate:g}")
 
     def foreground(self, video: Video
@@ -103,13 +117,24 @@ class BlobTracker:
         """(frames float (T,H,W,3) 0..1, foreground mask (T,H,W), background, frame_to_ref,
         warnings)."""
         import cv2
-        from scipy import ndimage
 
         frames = video.frames.astype(np.float32) / 255.0
         blurred = np.stack([cv2.blur(f, (3, 3)) for f in frames])
-        gray = np.stack([cv2.GaussianBlur(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), (5, 5), 1.0)
-                         for f in blurred])
-        f2r, warnings = estimate_camera_motion(gray)
+        # pass 1: camera motion with robust weights only; pass 2: again with the compact
+        # foreground regions of pass 1 (the objects) left out. Wide regions are kept: they
+        # are background that pass 1 mis-registered (a horizon under a tilt), the very
+        # pixels the second pass needs.
+        smooth = np.stack([cv2.GaussianBlur(f, (5, 5), 1.0) for f in blurred])
+        f2r, _ = estimate_camera_motion(smooth)
+        fg = self._subtract(blurred, f2r)
+        f2r, warnings = estimate_camera_motion(smooth, exclude=compact_regions(fg, dilate=3))
+        fg, bg = self._subtract(blurred, f2r, with_background=True)
+        return frames, fg, bg, f2r, warnings
+
+    def _subtract(self, blurred: np.ndarray, f2r: np.ndarray, with_background: bool = False):
+        """Foreground mask (and the background) for camera motion ``f2r``."""
+        from scipy import ndimage
+
         moving = bool(np.abs(f2r - np.eye(3)).max() > 0.05)
         bg = _background(blurred, f2r, moving)
         dist = np.sqrt(((blurred - bg) ** 2).sum(axis=-1))
@@ -117,7 +142,7 @@ class BlobTracker:
         fg = ndimage.binary_opening(fg, structure=np.ones((1, 3, 3), bool))
         # close 1-px gaps so one object's parts (a person's shirt and trousers) stay one region
         fg = ndimage.binary_closing(fg, structure=np.ones((1, 3, 3), bool)) | fg
-        return frames, fg, bg, f2r, warnings
+        return (fg, bg) if with_background else fg
 
     def track(self, video: Video, *, camera: CameraTruth | None = None) -> Tracks:
         frames, fg, bg, f2r, warnings = self.foreground(video)
@@ -266,7 +291,11 @@ class BlobTracker:
         return Tracks(tracks=tracks, num_frames=t_n, width=w, height=h,
                       source=f"tracker:{self.name}",
                       meta={"stabilized": stab, "frame_to_ref": f2r, "protocol": self.protocol,
-                            "warnings": warnings})
+                            "warnings": warnings,
+                            # frames where a track holds a share of a region it merged
+                            # with (a predicted box, not an observation of its own)
+                            "grouped": {f"t{k}": sorted(t for t, d in o.items() if d.group)
+                                        for k, o in enumerate(obs)}})
 
 
 def _hue_clash(a: np.ndarray, b: np.ndarray, max_deg: float = 35.0) -> np.ndarray:
