@@ -30,6 +30,7 @@ def _detect(frame: np.ndarray, fg: np.ndarray, min_area: int, bg: np.ndarray | N
     lab, n = ndimage.label(fg, structure=np.ones((3, 3), bool))
     if n == 0:
         return []
+    lab, n = split_by_colour(lab, n, frame if colour is None else colour, min_area, bg)
     idx = np.arange(1, n + 1)
     areas = ndimage.sum_labels(np.ones_like(lab), lab, idx)
     ys, xs = np.indices(lab.shape)
@@ -92,3 +93,70 @@ def _ghost(frame: np.ndarray, bg: np.ndarray, lab: np.ndarray, k: int, sy: slice
     d_frame = np.linalg.norm(np.median(f[comp], 0) - np.median(f[ring], 0))
     d_bg = np.linalg.norm(np.median(b[comp], 0) - np.median(b[ring], 0))
     return bool(d_bg > 0.15 and d_frame < 0.3 * d_bg)
+
+
+def split_by_colour(lab: np.ndarray, n: int, frame: np.ndarray, min_area: int,
+                    bg: np.ndarray | None = None, min_chroma: float = 0.15, min_sep: float = 35.0
+                    ) -> tuple[np.ndarray, int]:
+    """Split regions that hold objects of clearly different colours (two balls touching,
+    one passing in front of the other) into one region per colour.
+
+    Per region: a hue histogram (10-degree bins, circularly smoothed) of its saturated
+    pixels (chroma ``max - min`` of RGB > ``min_chroma``: dark pixels have a high HSV
+    saturation but no reliable hue) that are not the background's colour
+    (a region's rim and the shade it casts on a coloured floor have the floor's hue: shade
+    pixels by :func:`~.background.illumination`, rim pixels by a hue within 30 degrees of a
+    saturated background's or a colour within 0.2 of the background's); peaks with at least ``min_area`` px
+    and 15 % of those pixels, at least ``min_sep`` degrees apart, are the colours. Saturated
+    pixels go to the nearest peak hue; the rest (white stripes, highlights, dark rims) to
+    the colour of the nearest assigned pixel. Returns the new labels and their count.
+    One object of two colours is split too; :func:`~.tracker._merge_parts` joins such
+    parts back when they move together."""
+    import cv2
+    from scipy import ndimage
+
+    hsv = cv2.cvtColor(np.ascontiguousarray(frame, np.float32), cv2.COLOR_RGB2HSV)
+    like_bg = np.zeros(lab.shape, bool)
+    if bg is not None:
+        bg_hsv = cv2.cvtColor(np.ascontiguousarray(bg, np.float32), cv2.COLOR_RGB2HSV)
+        hue_gap = np.abs((hsv[..., 0] - bg_hsv[..., 0] + 180.0) % 360.0 - 180.0)
+        near = np.linalg.norm(frame - bg, axis=-1) < 0.2  # barely off the background
+        like_bg = (_illumination(frame, bg) | near
+                   | ((bg_hsv[..., 1] > 0.2) & (hue_gap < 30.0)))
+    out = lab.copy()
+    for k, sl in enumerate(ndimage.find_objects(lab), start=1):
+        if sl is None:
+            continue
+        region = lab[sl] == k
+        if region.sum() < 2 * min_area:
+            continue
+        sub = hsv[sl]
+        chroma = frame[sl].max(axis=-1) - frame[sl].min(axis=-1)
+        sat = region & (chroma > min_chroma) & ~like_bg[sl]
+        n_sat = int(sat.sum())
+        if n_sat < 2 * min_area:
+            continue
+        hues = sub[..., 0][sat]
+        hist = np.bincount((hues // 10).astype(int) % 36, minlength=36).astype(np.float64)
+        smooth = hist + 0.5 * (np.roll(hist, 1) + np.roll(hist, -1))
+        need = max(min_area, 0.15 * n_sat)
+        peaks = [b for b in np.argsort(-smooth)
+                 if smooth[b] >= np.roll(smooth, 1)[b] and smooth[b] >= np.roll(smooth, -1)[b]
+                 and (hist[b] + 0.5 * (hist[b - 1] + hist[(b + 1) % 36])) >= need]
+        centres: list[float] = []
+        for b in peaks:
+            c = b * 10.0 + 5.0
+            if all(abs((c - o + 180.0) % 360.0 - 180.0) >= min_sep for o in centres):
+                centres.append(c)
+        if len(centres) < 2:
+            continue
+        dist = np.abs((hues[:, None] - np.array(centres)[None] + 180.0) % 360.0 - 180.0)
+        assign = np.zeros(region.shape, np.int32)  # 0: unassigned, 1..K colours
+        assign[sat] = dist.argmin(axis=1) + 1
+        # the rest of the region takes the colour of its nearest assigned pixel
+        _, (iy, ix) = ndimage.distance_transform_edt(assign == 0, return_indices=True)
+        filled = np.where(region, assign[iy, ix], 0)
+        for j in range(2, len(centres) + 1):
+            n += 1
+            out[sl][filled == j] = n
+    return out, n
