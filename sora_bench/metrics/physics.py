@@ -2,7 +2,8 @@
 
 Every metric reads :func:`sora_bench.tracking.get_tracks` (exact Truth tracks when the sample
 has Truth, else the pixel tracker; run setting ``tracks``) and shares one analysis per sample
-(``ctx.shared``). Formulas live in :mod:`.physics_checks` and :mod:`.physics_expect`. A metric
+(``ctx.shared``). Formulas live in :mod:`.physics_checks`, :mod:`.penetration` and
+:mod:`.physics_expect`. A metric
 with nothing to judge raises ``MetricSkip("not-applicable", why)``: never a made-up number.
 
 Values are in [0, 1], higher is better; ``details["flagged"]`` is ``value < FLAG_BELOW`` (the
@@ -30,8 +31,9 @@ def physics_analysis(video: Video, ctx: SampleContext) -> dict[str, Any]:
 
     def compute() -> dict[str, Any]:
         from ..tracking import get_tracks
+        from .penetration import check_penetration
         from .permanence_events import judged_tracks, permanence_events
-        from .physics_checks import check_bounce, check_continuity, check_gravity, check_penetration
+        from .physics_checks import check_bounce, check_continuity, check_gravity
         from .physics_traj import bind_scene, trajectories
 
         tracks = get_tracks(video, ctx)

@@ -32,15 +32,7 @@ Formulas (documented once here; the metric classes point to them):
   after, and that did not slow down into the stop (last step >= half the median of the 3
   before: friction stops are legal, and a collision may start it again). Score
   ``exp(-(sum (J - 1) over teleports + sum run_length / 3 over freezes))``.
-- **penetration**: free solid bodies only (containers, tables, walls, people are left out).
-  With Truth: two spheres whose centres are closer than ``0.75 * (r_i + r_j)``, other shapes
-  whose centres are closer than half the smallest extent of either, and any body sinking
-  into the floor by more than 25 % of its smallest extent. Without
-  Truth depth: two objects whose image boxes overlap by more than 35 % of the smaller box
-  while *both* lose visible area (each < 85 % of its typical area: mutual occlusion,
-  impossible for solids one behind the other); sinking into the floor is not judged (a
-  ball's box that includes its shadow looks like a sunk ball's cap). Score
-  ``exp(-sum over events of frames * depth_fraction)``.
+- **penetration**: see :mod:`.penetration`.
 """
 
 from __future__ import annotations
@@ -53,7 +45,7 @@ import numpy as np
 from ..types import Tracks
 from .physics_traj import Traj, bounces, free_flight_segments
 
-__all__ = ["check_gravity", "check_bounce", "check_continuity", "check_penetration", "G"]
+__all__ = ["check_gravity", "check_bounce", "check_continuity", "G"]
 
 G = 9.81
 _SIG = float(np.log(1.5))
@@ -149,7 +141,13 @@ def check_bounce(trajs: Mapping[str, Traj]) -> tuple[float | None, dict[str, Any
 
 
 # --------------------------------------------------------------------------------- continuity
-def _teleports(tr: Traj) -> list[dict[str, Any]]:
+def _teleports(tr: Traj, confirmed: bool = False) -> list[dict[str, Any]]:
+    """Jumps beyond ``2 gap v_med + size / 2 + 1`` px (v_med: median speed of the 3 steps on
+    either side; per axis as well). ``confirmed`` (pixel tracks): a jump across frames where
+    the track was not seen counts only when the object was seen on 2 steps before it and
+    stays where it landed (the next 2 steps, each within 2 frames, shorter than half the
+    jump): a tracker that coasts through a gap and then grabs some other region makes
+    such jumps on clean clips."""
     idx = np.flatnonzero(tr.visible)
     if idx.size < 3:
         return []
@@ -176,6 +174,10 @@ def _teleports(tr: Traj) -> list[dict[str, Any]]:
         if len(before) >= 2 and len(after) >= 2:
             allow_xy = 2.0 * gaps[k] * np.median(nb_xy, axis=0) + 0.5 * size + 1.0
             j = max(j, float((d_xy[k] / allow_xy).max()))
+        if j > 1.0 and confirmed and gaps[k] > 1 and not (
+                k >= 2 and k + 2 < len(steps) and (gaps[k + 1:k + 3] <= 2).all()
+                and (steps[k + 1:k + 3] < 0.5 * steps[k]).all()):
+            continue
         if j > 1.0:
             t0, t1 = int(idx[k]), int(idx[k + 1])
             out.append({"kind": "teleport", "object": tr.id, "frames": [t0, t1],
@@ -231,9 +233,10 @@ def check_continuity(trajs: Mapping[str, Traj], tracks: Tracks | None = None
     if not judged:
         return None, {"reason": "no track with 3 visible frames"}
     events: list[dict[str, Any]] = []
+    pixels = tracks is not None and tracks.source != "truth"
     for tr in judged:
         # self-propelled things (people, cars, drones) may stop and go at will
-        events += _teleports(tr) + (_freezes(tr) if tr.free else [])
+        events += _teleports(tr, confirmed=pixels) + (_freezes(tr) if tr.free else [])
     if tracks is not None and tracks.source != "truth":
         events += _broken_jumps(judged, tracks)
     penalty = sum(e["J"] - 1.0 for e in events if e["kind"] == "teleport") + \
@@ -243,7 +246,8 @@ def check_continuity(trajs: Mapping[str, Traj], tracks: Tracks | None = None
 
 def _broken_jumps(judged: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:
     """Pixel tracks: a track that ends away from the image edge while a track of the same hue
-    (within 20 degrees, both saturated) starts 1-2 frames later away from the edge, further
+    (within 20 degrees, both saturated) starts (or comes back after 2 unseen frames) 1-2
+    frames later away from the edge and stays for 2 of its first 3 frames, further
     than the teleport allowance: the tracker lost an object that jumped (its gate refuses
     such jumps), so the jump is judged across the two tracks."""
     from .permanence_events import _circ_median, _hue_diff, hue_deg
@@ -272,9 +276,12 @@ def _broken_jumps(judged: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:
         v = float(np.median(steps)) if steps.size else 0.0
         for b in judged:
             vb = np.flatnonzero(b.visible)
-            if b.id == a.id or vb.size < 3 or not (end + 1 <= vb[0] <= end + 2):
+            # b (re)appears 1-2 frames after a ends, unseen the 2 frames before, and stays
+            start = next((int(f) for f in vb if end + 1 <= f <= end + 2
+                          and not b.visible[max(0, f - 2):f].any()), None)
+            if b.id == a.id or vb.size < 3 or start is None or \
+                    b.visible[start:start + 3].sum() < 2:
                 continue
-            start = int(vb[0])
             hb = hue(b, vb[:3])
             if ha is None or hb is None or _hue_diff(ha, hb) > 20 or not inner(
                     tracks.tracks[b.id].box[start]):
@@ -306,101 +313,3 @@ def _area_steady(tr: Traj, tracks: Tracks) -> Traj:
     p = tr.p.copy()
     p[~ok] = np.nan
     return replace(tr, p=p, visible=ok)
-
-
-# -------------------------------------------------------------------------------- penetration
-def check_penetration(trajs: Mapping[str, Traj], tracks: Tracks
-                      ) -> tuple[float | None, dict[str, Any]]:
-    # free solid bodies only: containers, tables, walls, people ... hold or pass things by design
-    solids = [tr for tr in trajs.values() if tr.visible.any() and tr.free and _solid(tracks, tr.id)]
-    world = tracks.meta.get("world", {}) if isinstance(tracks.meta, Mapping) else {}
-    floor_y = float(tracks.meta.get("floor_y", 0.0)) if isinstance(tracks.meta, Mapping) else 0.0
-    n = tracks.num_frames
-    events: list[dict[str, Any]] = []
-    for tr in solids:  # sinking into the floor (Truth only: needs heights in metres)
-        if tr.id not in world:
-            continue
-        half_h = 0.5 * min(_extent_m(tr))  # lying or standing, its thinnest side is down
-        y = np.asarray(world[tr.id], np.float64)[:, 1]
-        sink = np.clip((floor_y - (y - half_h)) / max(2 * half_h, 1e-6), 0, None)
-        frames = np.flatnonzero(tr.visible & (sink > 0.25))
-        for run in np.split(frames, np.flatnonzero(np.diff(frames) > 1) + 1):
-            if run.size:
-                events.append({"kind": "sinks_into_floor", "objects": [tr.id], "object": tr.id,
-                               "frames": [int(run[0]), int(run[-1])],
-                               "position": _pos(tr, int(run[0])), "depth": float(sink[run].max())})
-    if len(solids) < 2 and not events:
-        return None, {"reason": "fewer than two free solid objects"}
-    for a in range(len(solids)):
-        for b in range(a + 1, len(solids)):
-            ta, tb = solids[a], solids[b]
-            both = ta.visible & tb.visible
-            if ta.id in world and tb.id in world:
-                depth = _penetration_3d(ta, tb, world)
-            else:
-                depth = _penetration_2d(tracks, ta, tb, n)
-            frames = np.flatnonzero(both & (depth > 0))
-            for run in np.split(frames, np.flatnonzero(np.diff(frames) > 1) + 1):
-                if run.size == 0:
-                    continue
-                events.append({"kind": "interpenetration", "objects": [ta.id, tb.id],
-                               "object": ta.id, "frames": [int(run[0]), int(run[-1])],
-                               "position": _pos(ta, int(run[0])),
-                               "depth": float(depth[run].max())})
-    penalty = sum((e["frames"][1] - e["frames"][0] + 1) * e["depth"] for e in events)
-    return float(np.exp(-penalty)), {"events": events, "pairs": len(solids) * (len(solids) - 1) // 2}
-
-
-def _solid(tracks: Tracks, tid: str) -> bool:
-    attrs = tracks.tracks[tid].attributes
-    if attrs.get("solid") is False:
-        return False
-    return str(attrs.get("kind", "")) not in ("person", "bird", "screen")
-
-
-def _extent_m(tr: Traj) -> tuple[float, float, float]:
-    """(width, height, depth) in metres: from the scene when known, else from pixels."""
-    if tr.scene and tr.scene.get("width_m"):
-        w, h = float(tr.scene["width_m"]), float(tr.scene.get("height_m", tr.scene["width_m"]))
-        return w, h, float(tr.scene.get("depth_m", w))
-    s = tr.size[tr.full] / tr.px_per_m[tr.full]
-    s = s[np.isfinite(s)]
-    d = float(np.median(s)) if s.size else 0.4
-    return d, d, d
-
-
-def _penetration_3d(ta: Traj, tb: Traj, world: Mapping[str, Any]) -> np.ndarray:
-    """Penetration (0 when apart) from Truth centres: two spheres closer than
-    ``0.75 (r_a + r_b)``, depth as a fraction of the smaller radius; other shapes (orientation
-    unknown) when their centres are closer than half the smallest extent of either, depth
-    ``1 - distance / that``."""
-    xa, xb = np.asarray(world[ta.id]), np.asarray(world[tb.id])
-    ea, eb = np.array(_extent_m(ta)), np.array(_extent_m(tb))
-    kinds = {str((t.scene or {}).get("kind", "")) for t in (ta, tb)}
-    if kinds == {"sphere"}:
-        ra, rb = ea[0] / 2, eb[0] / 2
-        d = np.linalg.norm(xa - xb, axis=1)
-        pen = (0.75 * (ra + rb) - d) / max(min(ra, rb), 1e-6)
-    else:  # orientation unknown (toppled, yawed): only centres deep inside each other count
-        reach = 0.5 * float(min(ea.min(), eb.min()))
-        d = np.linalg.norm(xa - xb, axis=1)
-        pen = 1.0 - d / max(reach, 1e-6)
-    return np.where(np.isfinite(pen), np.clip(pen, 0, None), 0.0)
-
-
-def _penetration_2d(tracks: Tracks, ta: Traj, tb: Traj, n: int) -> np.ndarray:
-    A, B = tracks.tracks[ta.id], tracks.tracks[tb.id]
-    out = np.zeros(n)
-    area_a = np.asarray(A.area, np.float64)
-    area_b = np.asarray(B.area, np.float64)
-    typ_a = np.percentile(area_a[A.visible], 75) if A.visible.any() else 0
-    typ_b = np.percentile(area_b[B.visible], 75) if B.visible.any() else 0
-    for t in np.flatnonzero(A.visible & B.visible):
-        ba, bb = A.box[t], B.box[t]
-        ix = max(0.0, min(ba[2], bb[2]) - max(ba[0], bb[0]))
-        iy = max(0.0, min(ba[3], bb[3]) - max(ba[1], bb[1]))
-        small = min((ba[2] - ba[0]) * (ba[3] - ba[1]), (bb[2] - bb[0]) * (bb[3] - bb[1]))
-        frac = ix * iy / max(small, 1.0)
-        if frac > 0.35 and area_a[t] < 0.85 * typ_a and area_b[t] < 0.85 * typ_b:
-            out[t] = frac
-    return out

@@ -1,0 +1,192 @@
+"""Penetration check (``physics_penetration``) as a pure function over trajectories.
+
+Free solid bodies only (containers, tables, walls, people hold or pass things by design).
+
+- **With Truth** (world positions in metres): two spheres whose centres are closer than
+  ``0.75 (r_i + r_j)`` (depth: the shortfall as a fraction of the smaller radius), other
+  shapes whose centres are closer than half the smallest extent of either (orientation is
+  not known), and any body sinking into the floor by more than 25 % of its smallest
+  extent.
+- **From pixels** there is no depth, but for two objects resting on the floor the image row
+  of their floor contact (box bottom) orders them in depth: a camera above the floor sees
+  nearer contacts lower. Two floor objects whose contact rows differ by less than
+  ``0.3 x`` the smaller object's height share depth, which for a camera about as high above
+  the floor as 0.3 x its distance means their depth ranges overlap (``dy / h ~ cam_h dz /
+  (2 r D)``). Two such objects that **swap order** along x within 6 frames passed through
+  each other (depth 1 for each frame of the swap) when the order before and after holds on
+  one more judged frame (a fragment seen twice does not swap). Only frames where each region has its
+  usual area or less (0.3..1.6 x its median: partly hidden still shows its side) count: a
+  region merged with a neighbour or its shadow
+  has neither the object's contact row nor its centre. (Overlapping boxes are not judged:
+  touching objects and merged regions overlap too.) Airborne objects (contact row above
+  the track's lowest within +-4 frames by more than 0.3 heights) are not judged;
+  sinking into the floor is not judged (a ball's box that includes its shadow looks like a
+  sunk ball's cap).
+
+Score ``exp(-sum over events of frames * depth)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ..types import Tracks
+from .physics_traj import Traj
+
+__all__ = ["check_penetration"]
+
+#: contact rows closer than this many object heights: same depth (module doc)
+SAME_DEPTH = 0.3
+#: a swap of order counts when seen across at most this many frames (the two regions
+#: usually merge for a few frames while one passes through the other)
+MAX_SWAP_GAP = 6
+
+
+def _pos(tr: Traj, t: int) -> list[float]:
+    p = tr.p[t]
+    return [float(p[0]), float(p[1])] if np.isfinite(p).all() else [float("nan")] * 2
+
+
+def check_penetration(trajs: Mapping[str, Traj], tracks: Tracks
+                      ) -> tuple[float | None, dict[str, Any]]:
+    solids = [tr for tr in trajs.values() if tr.visible.any() and tr.free and _solid(tracks, tr.id)]
+    world = tracks.meta.get("world", {}) if isinstance(tracks.meta, Mapping) else {}
+    floor_y = float(tracks.meta.get("floor_y", 0.0)) if isinstance(tracks.meta, Mapping) else 0.0
+    events: list[dict[str, Any]] = []
+    for tr in solids:  # sinking into the floor (Truth only: needs heights in metres)
+        if tr.id not in world:
+            continue
+        half_h = 0.5 * min(_extent_m(tr))  # lying or standing, its thinnest side is down
+        y = np.asarray(world[tr.id], np.float64)[:, 1]
+        sink = np.clip((floor_y - (y - half_h)) / max(2 * half_h, 1e-6), 0, None)
+        frames = np.flatnonzero(tr.visible & (sink > 0.25))
+        for run in _runs(frames):
+            events.append({"kind": "sinks_into_floor", "objects": [tr.id], "object": tr.id,
+                           "frames": [int(run[0]), int(run[-1])],
+                           "position": _pos(tr, int(run[0])), "depth": float(sink[run].max())})
+    if len(solids) < 2 and not events:
+        return None, {"reason": "fewer than two free solid objects"}
+    floor_rows = {tr.id: _floor_contact(tracks, tr.id) for tr in solids if tr.id not in world}
+    for a in range(len(solids)):
+        for b in range(a + 1, len(solids)):
+            ta, tb = solids[a], solids[b]
+            if ta.id in world and tb.id in world:
+                depth = _penetration_3d(ta, tb, world)
+            else:
+                depth = _penetration_2d(tracks, ta.id, tb.id, floor_rows)
+            frames = np.flatnonzero(depth > 0)
+            for run in _runs(frames):
+                events.append({"kind": "interpenetration", "objects": [ta.id, tb.id],
+                               "object": ta.id, "frames": [int(run[0]), int(run[-1])],
+                               "position": _pos(ta, int(run[0])),
+                               "depth": float(depth[run].max())})
+    penalty = sum((e["frames"][1] - e["frames"][0] + 1) * e["depth"] for e in events)
+    return float(np.exp(-penalty)), {"events": events, "pairs": len(solids) * (len(solids) - 1) // 2}
+
+
+def _runs(frames: np.ndarray) -> list[np.ndarray]:
+    return [r for r in np.split(frames, np.flatnonzero(np.diff(frames) > 1) + 1) if r.size]
+
+
+def _solid(tracks: Tracks, tid: str) -> bool:
+    attrs = tracks.tracks[tid].attributes
+    if attrs.get("solid") is False:
+        return False
+    return str(attrs.get("kind", "")) not in ("person", "bird", "screen")
+
+
+def _extent_m(tr: Traj) -> tuple[float, float, float]:
+    """(width, height, depth) in metres: from the scene when known, else from pixels."""
+    if tr.scene and tr.scene.get("width_m"):
+        w, h = float(tr.scene["width_m"]), float(tr.scene.get("height_m", tr.scene["width_m"]))
+        return w, h, float(tr.scene.get("depth_m", w))
+    s = tr.size[tr.full] / tr.px_per_m[tr.full]
+    s = s[np.isfinite(s)]
+    d = float(np.median(s)) if s.size else 0.4
+    return d, d, d
+
+
+def _penetration_3d(ta: Traj, tb: Traj, world: Mapping[str, Any]) -> np.ndarray:
+    """Penetration depth per frame (0 when apart) from Truth centres (module doc)."""
+    xa, xb = np.asarray(world[ta.id]), np.asarray(world[tb.id])
+    ea, eb = np.array(_extent_m(ta)), np.array(_extent_m(tb))
+    kinds = {str((t.scene or {}).get("kind", "")) for t in (ta, tb)}
+    if kinds == {"sphere"}:
+        ra, rb = ea[0] / 2, eb[0] / 2
+        d = np.linalg.norm(xa - xb, axis=1)
+        pen = (0.75 * (ra + rb) - d) / max(min(ra, rb), 1e-6)
+    else:  # orientation unknown (toppled, yawed): only centres deep inside each other count
+        reach = 0.5 * float(min(ea.min(), eb.min()))
+        d = np.linalg.norm(xa - xb, axis=1)
+        pen = 1.0 - d / max(reach, 1e-6)
+    return np.where(np.isfinite(pen), np.clip(pen, 0, None), 0.0)
+
+
+def _floor_contact(tracks: Tracks, tid: str) -> tuple[np.ndarray, np.ndarray, float]:
+    """Stabilised box ``(T, 4)`` of a pixel track, whether each frame rests on the floor
+    (contact row within 0.3 heights of the track's lowest row within +-4 frames) with the
+    region's usual area, and its median height in px."""
+    tr = tracks.tracks[tid]
+    box = np.asarray(tr.box, np.float64).copy()
+    f2r = tracks.meta.get("frame_to_ref") if isinstance(tracks.meta, Mapping) else None
+    if f2r is not None:  # camera translation (the tracker's model) moves the whole box
+        box[:, [0, 2]] += np.asarray(f2r)[:, 0, 2][:, None]
+        box[:, [1, 3]] += np.asarray(f2r)[:, 1, 2][:, None]
+    height = box[:, 3] - box[:, 1]
+    vis = tr.visible & np.isfinite(box).all(axis=1)
+    if not vis.any():
+        return box, vis, 1.0
+    grouped = tracks.meta.get("grouped", {}).get(tid, ()) if isinstance(tracks.meta, Mapping) else ()
+    vis[list(grouped)] = False  # a share of a merged region: a prediction, not a sighting
+    if not vis.any():
+        return box, vis, 1.0
+    area = np.asarray(tr.area, np.float64)
+    med_area = float(np.median(area[vis]))
+    vis &= (area >= 0.3 * med_area) & (area <= 1.6 * med_area)
+    if not vis.any():
+        return box, vis, 1.0
+    h_med = float(np.median(height[vis]))
+    # the floor row drifts as the object rolls nearer or the camera dollies: compare with
+    # the lowest contact row within +-4 frames
+    bottom = np.where(vis, box[:, 3], -np.inf)
+    n = len(bottom)
+    lowest = np.array([bottom[max(0, t - 4):t + 5].max() for t in range(n)])
+    on_floor = vis & (bottom >= lowest - SAME_DEPTH * h_med)
+    return box, on_floor, h_med
+
+
+def _penetration_2d(tracks: Tracks, a: str, b: str,
+                    floor_rows: Mapping[str, tuple[np.ndarray, np.ndarray, float]]) -> np.ndarray:
+    """Per-frame depth of two pixel tracks resting on the floor at one depth (module doc)."""
+    (ba, fa, ha), (bb, fb, hb) = floor_rows[a], floor_rows[b]
+    out = np.zeros(tracks.num_frames)
+    with np.errstate(invalid="ignore"):
+        both = fa & fb & (np.abs(ba[:, 3] - bb[:, 3]) < SAME_DEPTH * min(ha, hb))
+    frames = np.flatnonzero(both)
+    if not frames.size:
+        return out
+    side = np.sign((ba[:, 0] + ba[:, 2]) - (bb[:, 0] + bb[:, 2]))[frames]
+    apps = [np.asarray(tracks.tracks[x].appearance, np.float64) for x in (a, b)]
+    for k in range(1, len(frames) - 2):
+        t0, t1 = frames[k], frames[k + 1]
+        # swapped order (passed through), held on the judged frame before and after, by
+        # tracks that kept their colour (not a track that jumped onto another object)
+        if (t1 - t0 <= MAX_SWAP_GAP and side[k] * side[k + 1] < 0
+                and side[k - 1] == side[k] and side[k + 2] == side[k + 1]
+                and all(_same_colour(app, frames[k - 1:k + 1], frames[k + 1:k + 3])
+                        for app in apps)):
+            out[t0:t1 + 1] = 1.0
+    return out
+
+
+def _same_colour(app: np.ndarray, before: np.ndarray, after: np.ndarray) -> bool:
+    """Hue (circular median) before and after within 35 degrees, or either side grey."""
+    from .permanence_events import _circ_median, _hue_diff, hue_deg
+
+    sides = [app[f][np.isfinite(app[f]).all(axis=1)] for f in (before, after)]
+    if any(len(x) == 0 or np.linalg.norm(np.median(x[:, 3:6], 0) - 1 / 3) <= 0.06 for x in sides):
+        return True
+    return _hue_diff(*(_circ_median(hue_deg(x[:, :3])) for x in sides)) <= 35.0
