@@ -6,28 +6,33 @@ common background model.
 
 Method (robust Lucas-Kanade against a keyframe, not frame-to-frame chaining):
 
-- Frames are high-passed (grey minus its Gaussian blur, sigma 4 px) so that smooth,
-  screen-fixed shading (vignetting, auto exposure) does not pull the estimate; what is left
-  are edges: the horizon, floor texture, and the objects.
-- Frame ``t`` is aligned to the keyframe by Gauss-Newton on the translation, initialised
-  from frame ``t - 1``'s estimate, with Tukey weights (c = 4.685 x 1.4826 x median|r|) so
-  that moving objects, their shadows and whatever the ``exclude`` mask misses do not drag
-  it. Per-frame camera motion is often below a pixel; comparing with a keyframe lets it
-  accumulate to something measurable instead of being rounded away pair by pair.
-- Directions the background does not constrain are not moved: the step is solved in the
-  eigenbasis of the weighted normal matrix and an eigen-direction with less than 10 % of
-  the largest eigenvalue keeps its previous value (a horizon under a pan says nothing about
-  x; without this the x estimate random-walks on noise).
-- A clip counts as moving only when the estimated translations explain the background
-  clearly better (total truncated-quadratic cost < 0.9 x) than a static camera; otherwise
-  every map is the identity. Static cameras therefore stay exactly static.
+- Frames are band-passed per colour channel (a Gaussian blur minus a wider one, see
+  :data:`BANDS`) so that smooth, screen-fixed shading (vignetting, auto exposure) does not
+  pull the estimate; what is left are edges: the horizon, floor texture, the objects. All
+  channels count: a blue sky over green grass is an edge with little contrast in grey.
+- Frame ``t`` is aligned to the keyframe by inverse-compositional Gauss-Newton on the
+  translation, coarse band then fine band, initialised by a constant-velocity prediction,
+  with Tukey weights (c = 4.685 x 1.4826 x median|r|) so that moving objects, their shadows
+  and whatever the ``exclude`` mask misses do not drag it. Per-frame camera motion is often
+  below a pixel; comparing with a keyframe lets it accumulate to something measurable
+  instead of being rounded away pair by pair.
+- Directions the background does not constrain are not moved: the step is solved along the
+  eigenvectors of the weighted normal matrix (judged on the coarse band, where pixel noise
+  does not pose as texture) with at least :data:`OBSERVABLE_FRACTION` of the largest
+  eigenvalue; the others keep their predicted value.
+- Each axis of the result is kept only when it explains the background clearly better than
+  the same motion without it (:func:`_significant_axes`, gain :data:`MOVING_GAIN`); a
+  static camera therefore stays exactly static, and an axis that only a moving object
+  "supports" is dropped.
 - A new keyframe starts when the shift from the current one exceeds a quarter of the
   smaller image side (too little overlap left).
 
 Limitations: translation only, so zooms, dollies and orbits are reported as no motion or as
-their mean shift; a texture-less background (a plain floor under a sky) makes pans
-unobservable, which is harmless for the background model (it looks the same) but leaves
-the camera's pan in the stabilised trajectories.
+their mean shift, and the perspective of a tilt leaves thin residues at vertical edges; a
+background with texture along one axis only (a horizon, floor lines) makes the other axis
+unobservable when something else dominates it: a pan over a plain floor is then missed,
+which is harmless for the background model (the floor looks the same) but leaves the pan
+in the stabilised trajectories. Measured in BENCHMARKS.md (tracker section).
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ __all__ = ["estimate_camera_motion", "align_translation", "bandpass"]
 
 #: eigen-directions below this fraction of the strongest are held (see module doc)
 OBSERVABLE_FRACTION = 0.1
-#: a moving camera must lower the background cost below this fraction of a static one's
+#: an axis of motion must lower the background cost below this fraction of the cost without it
 MOVING_GAIN = 0.9
 
 
