@@ -10,18 +10,20 @@ Free solid bodies only (containers, tables, walls, people hold or pass things by
 - **From pixels** there is no depth, but for two objects resting on the floor the image row
   of their floor contact (box bottom) orders them in depth: a camera above the floor sees
   nearer contacts lower. Two floor objects whose contact rows differ by less than
-  ``0.3 x`` the smaller object's height share depth, which for a camera about as high above
-  the floor as 0.3 x its distance means their depth ranges overlap (``dy / h ~ cam_h dz /
-  (2 r D)``). Two such objects that **swap order** along x within 6 frames passed through
-  each other (depth 1 for each frame of the swap) when the order before and after holds on
-  one more judged frame (a fragment seen twice does not swap). Only frames where each region has its
-  usual area or less (0.3..1.6 x its median: partly hidden still shows its side) count: a
-  region merged with a neighbour or its shadow
-  has neither the object's contact row nor its centre. (Overlapping boxes are not judged:
-  touching objects and merged regions overlap too.) Airborne objects (contact row above
-  the track's lowest within +-4 frames by more than 0.3 heights) are not judged;
-  sinking into the floor is not judged (a ball's box that includes its shadow looks like a
-  sunk ball's cap).
+  :data:`SAME_DEPTH` x the smaller object's height share depth, which for a camera about as
+  high above the floor as 0.3 x its distance means their depth ranges overlap (``dy / h ~
+  cam_h dz / (2 r D)``). Two such objects that **swap order** along x within
+  :data:`MAX_SWAP_GAP` frames passed through each other (depth 1 for each frame of the
+  swap), when the order before and after holds on one more judged frame (a fragment seen
+  twice does not swap) and each track keeps its hue across the swap (a track that jumped
+  onto another object does not count). Judged frames: the region has its usual area or
+  less (0.3..1.6 x its median: a partly hidden object still shows its side; a region merged
+  with a neighbour or its shadow has neither the object's contact row nor its centre), it
+  is not the tracker's share of a merged region (``meta["grouped"]``: a predicted box),
+  and the object rests on the floor (contact row within 0.3 heights of its lowest within
+  +-4 frames; airborne objects are not judged). Overlapping boxes alone are not judged
+  (touching objects and merged regions overlap too); sinking into the floor is not judged
+  (a ball's box that includes its shadow looks like a sunk ball's cap).
 
 Score ``exp(-sum over events of frames * depth)``.
 """

@@ -1,0 +1,87 @@
+"""physics_penetration from pixel tracks (no depth): the same-depth order swap rule."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sora_bench.metrics.penetration import check_penetration
+from sora_bench.metrics.physics_traj import trajectories
+from sora_bench.types import Track, Tracks
+
+T = 16
+RED = (0.8, 0.15, 0.15, 0.7, 0.13, 0.13)
+BLUE = (0.15, 0.2, 0.8, 0.13, 0.17, 0.7)
+
+
+def _track(tid: str, xs: np.ndarray, bottom: np.ndarray | float, colour, size: float = 8.0,
+           hidden: tuple[int, ...] = ()) -> Track:
+    bottom = np.broadcast_to(np.asarray(bottom, np.float64), (T,))
+    box = np.stack([xs - size / 2, bottom - size, xs + size / 2, bottom], 1)
+    vis = np.ones(T, bool)
+    vis[list(hidden)] = False
+    box[~vis] = np.nan
+    cen = np.stack([xs, bottom - size / 2], 1)
+    cen[~vis] = np.nan
+    app = np.tile(np.asarray(colour, np.float32), (T, 1))
+    app[~vis] = np.nan
+    return Track(tid, box, cen, np.where(vis, size * size * 0.8, 0.0), vis,
+                 tuple("visible" if v else "occluded" for v in vis), app)
+
+
+def _tracks(*trs: Track, grouped: dict | None = None) -> Tracks:
+    meta = {"stabilized": {t.id: t.centroid for t in trs}, "grouped": grouped or {}}
+    return Tracks({t.id: t for t in trs}, T, 80, 80, source="tracker:blob", meta=meta)
+
+
+def _score(tracks: Tracks):
+    return check_penetration(trajectories(tracks), tracks)
+
+
+def test_same_depth_objects_that_swap_order_passed_through_each_other():
+    a = _track("a", np.linspace(20, 60, T), 50.0, RED, hidden=(7, 8))
+    b = _track("b", np.linspace(60, 20, T), 50.5, BLUE, hidden=(7, 8))
+    value, details = _score(_tracks(a, b))
+    (ev,) = details["events"]
+    assert ev["kind"] == "interpenetration" and set(ev["objects"]) == {"a", "b"}
+    assert ev["frames"][0] <= 7 and ev["frames"][1] >= 8
+    assert value < 0.5
+
+
+def test_objects_at_different_depths_may_pass_behind_each_other():
+    """Contact rows 6 px apart (0.75 heights): one is nearer; an order swap is occlusion."""
+    a = _track("a", np.linspace(20, 60, T), 50.0, RED, hidden=(7, 8))
+    b = _track("b", np.linspace(60, 20, T), 56.0, BLUE, hidden=(7, 8))
+    value, details = _score(_tracks(a, b))
+    assert value == 1.0 and details["events"] == []
+
+
+def test_colliding_objects_that_bounce_back_are_fine():
+    xa = np.concatenate([np.linspace(20, 36, 8), np.linspace(35, 20, 8)])
+    xb = np.concatenate([np.linspace(60, 44, 8), np.linspace(45, 60, 8)])
+    value, _ = _score(_tracks(_track("a", xa, 50.0, RED), _track("b", xb, 50.0, BLUE)))
+    assert value == 1.0
+
+
+def test_merged_region_shares_and_colour_changes_do_not_count():
+    # the swap is seen only on frames where the tracks hold shares of a merged region
+    a = _track("a", np.linspace(20, 60, T), 50.0, RED)
+    b = _track("b", np.linspace(60, 20, T), 50.0, BLUE)
+    grouped = {"a": list(range(5, T)), "b": list(range(5, T))}
+    assert _score(_tracks(a, b, grouped=grouped))[0] == 1.0
+    # a track that changes colour at the swap jumped onto another object
+    a2 = _track("a", np.linspace(20, 60, T), 50.0, RED, hidden=(7, 8))
+    a2.appearance[9:] = BLUE
+    b2 = _track("b", np.linspace(60, 20, T), 50.0, BLUE, hidden=(7, 8))
+    assert _score(_tracks(a2, b2))[0] == 1.0
+
+
+def test_airborne_object_crossing_is_not_judged():
+    """A nearer ball (contact row 62) hops across a rolling one; in the air its box bottom
+    passes the roller's contact row (50), which alone would read as the same depth."""
+    hop = np.concatenate([np.full(5, 62.0), np.full(7, 50.0), np.full(4, 62.0)])
+    a = _track("a", np.linspace(20, 60, T), hop, RED, hidden=(7, 8))
+    b = _track("b", np.linspace(60, 20, T), 50.0, BLUE, hidden=(7, 8))
+    assert _score(_tracks(a, b))[0] == 1.0
+    # the same path rolled on the roller's row is a pass-through
+    a_low = _track("a", np.linspace(20, 60, T), 50.0, RED, hidden=(7, 8))
+    assert _score(_tracks(a_low, b))[0] < 0.5
