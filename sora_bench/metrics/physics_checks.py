@@ -24,9 +24,12 @@ Formulas (documented once here; the metric classes point to them):
   a teleport when ``J = d_t / (2 * g * v_med + 0.5 * size + 1 px) > 1`` with ``v_med`` the median
   speed of the 6 neighbouring steps (excluding this one); the same per axis (x and y
   separately, with the median per-axis speeds) when >= 2 steps lie on each side, so a
-  sideways jump of a falling object is not hidden by its fall speed. On pixel tracks a track that ends
-  away from the image edge while a same-hue track starts 1-2 frames later, further away than
-  that allowance, is a teleport too (the tracker's gate split the jumping object).
+  sideways jump of a falling object is not hidden by its fall speed. On pixel tracks a jump
+  across frames where the track was not seen counts only when the object was seen on 2
+  steps before it and stays where it landed (next 2 steps short); and a track that ends
+  away from the image edge while a same-hue track starts (or comes back) 1-2 frames later
+  and stays, further away than that allowance, is a teleport too (the tracker's gate split
+  the jumping object).
   A freeze is a run of >= 3 frames moving less than ``max(0.25 px, 0.02 size)`` per frame
   while the object moves faster than ``max(0.75 px, 0.08 size)`` per frame both before and
   after, and that did not slow down into the stop (last step >= half the median of the 3
