@@ -6,10 +6,11 @@ run setting ``tracker: <name>``.
 
 The built-in ``blob`` tracker (version :data:`BLOB_VERSION`):
 
-1. **Camera motion** (:mod:`.background`): per consecutive pair of blurred grey frames, the
-   identity, the phase-correlation shift or an affine ECC refinement (OpenCV), whichever
-   explains the textured pixels best; chained into ``frame_to_ref[t]`` (frame t px -> frame
-   0 px). A flat, texture-less background stays static (the static-camera assumption).
+1. **Camera motion** (:mod:`.camera_motion`): a per-frame translation to a keyframe by
+   robust Lucas-Kanade on band-passed colour frames, ``frame_to_ref[t]`` (frame t px ->
+   frame 0 px); run twice, the second time with the compact foreground regions of the
+   first pass (the objects) left out. An axis of motion the background does not clearly
+   support is dropped, so a static camera stays exactly static.
 2. **Background**: for each frame, the per-pixel median of up to 12 other frames warped into
    its coordinates (a moving camera is compensated; objects that never move belong to the
    background and are not tracked).
@@ -21,7 +22,9 @@ The built-in ``blob`` tracker (version :data:`BLOB_VERSION`):
    ratios within a factor 1.6 of each other, i.e. dimmer and at most tinted by sky light),
    and background-model ghosts (regions up to 4 % of the image that look like their
    surroundings in the frame but stand out in the background: an object the median
-   remembers on a spot it dwelt on). Appearance is read from the region's interior.
+   remembers on a spot it dwelt on). A region holding objects of clearly different hues
+   (touching, or one passing in front of the other) is split into one region per colour
+   (:func:`.detect.split_by_colour`). Appearance is read from the region's interior.
 4. **Association**: Hungarian method (``scipy.optimize.linear_sum_assignment``) on
    ``cost = |p_pred - p| / size + |log(area ratio)| / 2 + 4 * |appearance difference|``
    (appearance: dominant colour, the mean RGB of the more saturated half of the region;
@@ -51,10 +54,13 @@ from .background import compact_regions
 from .camera_motion import estimate_camera_motion
 from .detect import _Det, _detect
 from .from_truth import APPEARANCE_DIM
+from .occlusion import track_states
 
 __all__ = ["Tracker", "BlobTracker", "register_tracker", "get_tracker", "TRACKERS", "BLOB_VERSION"]
 
-BLOB_VERSION = 2  # 2: interior colours, ghost removal, median identity colour
+#: 2: interior colours, ghost removal, median identity colour; 3: keyframe Lucas-Kanade
+#: camera motion in two passes, regions split by colour, merged shares in meta["grouped"]
+BLOB_VERSION = 3
 
 
 @runtime_checkable
@@ -62,19 +68,6 @@ class Tracker(Protocol):
     """Anything that turns a Video into Tracks. ``name`` names it in ``Tracks.source``."""
 
     name: str
-
-    def _subtract(self, blurred: np.ndarray, f2r: np.ndarray, with_background: bool = False):
-        """Foreground mask (and the background) for camera motion ``f2r``."""
-        from scipy import ndimage
-
-        moving = bool(np.abs(f2r - np.eye(3)).max() > 0.05)
-        bg = _background(blurred, f2r, moving)
-        dist = np.sqrt(((blurred - bg) ** 2).sum(axis=-1))
-        fg = dist > self.fg_threshold
-        fg = ndimage.binary_opening(fg, structure=np.ones((1, 3, 3), bool))
-        # close 1-px gaps so one object's parts (a person's shirt and trousers) stay one region
-        fg = ndimage.binary_closing(fg, structure=np.ones((1, 3, 3), bool)) | fg
-        return (fg, bg) if with_background else fg
 
     def track(self, video: Video, *, camera: CameraTruth | None = None) -> Tracks: ...
 
@@ -109,7 +102,7 @@ class BlobTracker:
 
     @property
     def protocol(self) -> str:
-        return (f"blob/v{BLOB_VERSION}/lk-translation2/median12/fg{self.fg_threshold:g}"
+        return (f"blob/v{BLOB_VERSION}/lk-translation/median12/fg{self.fg_threshold:g}"
                 f"/min{self.min_area_frac:g}/gate{self.gate:g}")
 
     def foreground(self, video: Video
@@ -281,7 +274,7 @@ class BlobTracker:
                 # highlights and shade drop in and out of the region
                 centroid[t] = [(d.box[0] + d.box[2]) / 2, (d.box[1] + d.box[3]) / 2]
                 area[t], app[t] = d.area, d.app
-            state = _states(k, o, boxes, f2r, t_n, w, h)
+            state = track_states(k, o, boxes, f2r, t_n, w, h)
             tracks[tid] = Track(id=tid, box=boxes[k].copy(), centroid=centroid, area=area,
                                 visible=vis, state=state, appearance=app)
             s = np.full((t_n, 2), np.nan)
@@ -347,87 +340,6 @@ def _merge_parts(obs: list[dict[int, _Det]]) -> list[dict[int, _Det]]:
             for t, d in o.items():
                 host[t] = _union(host[t], d) if t in host else d
     return out
-
-
-def _box_in_frame_fraction(box: np.ndarray, w: int, h: int) -> float:
-    bw, bh = box[2] - box[0], box[3] - box[1]
-    if bw <= 0 or bh <= 0:
-        return 0.0
-    iw = max(0.0, min(box[2], w) - max(box[0], 0))
-    ih = max(0.0, min(box[3], h) - max(box[1], 0))
-    return float(iw * ih / (bw * bh))
-
-
-def _touches_border(box: np.ndarray, w: int, h: int, margin: float = 1.0) -> bool:
-    return bool(box[0] <= margin or box[1] <= margin or box[2] >= w - margin
-                or box[3] >= h - margin)
-
-
-def _states(k: int, o: dict[int, _Det], boxes: np.ndarray, f2r: np.ndarray,
-            t_n: int, w: int, h: int) -> tuple[str, ...]:
-    """Per-frame state of track k (see module docstring, step 5)."""
-    fr = sorted(o)
-    med_area = float(np.median([o[t].area for t in fr]))
-    state = ["visible" if t in o else "" for t in range(t_n)]
-
-    def shifted(box: np.ndarray, t_from: int, t_to: int, v: np.ndarray) -> np.ndarray:
-        # move a box with stabilised velocity v, then back into frame t_to coordinates
-        c = _apply(f2r[t_from], np.array([[(box[0] + box[2]) / 2, (box[1] + box[3]) / 2]]))[0]
-        c = c + v * (t_to - t_from)
-        c = _apply(np.linalg.inv(f2r[t_to]), c[None])[0]
-        hw, hh = (box[2] - box[0]) / 2, (box[3] - box[1]) / 2
-        return np.array([c[0] - hw, c[1] - hh, c[0] + hw, c[1] + hh])
-
-    def vel(t_a: int, t_b: int) -> np.ndarray:
-        pa = _apply(f2r[t_a], o[t_a].centroid[None])[0]
-        pb = _apply(f2r[t_b], o[t_b].centroid[None])[0]
-        return (pb - pa) / (t_b - t_a)
-
-    def others_cover(box: np.ndarray, t: int) -> bool:
-        from .evaluate import iou_matrix
-
-        for j in range(boxes.shape[0]):
-            if j != k and np.isfinite(boxes[j, t]).all():
-                b = boxes[j, t]
-                ix = max(0.0, min(box[2], b[2]) - max(box[0], b[0]))
-                iy = max(0.0, min(box[3], b[3]) - max(box[1], b[1]))
-                if ix * iy > 0.3 * max((box[2] - box[0]) * (box[3] - box[1]), 1.0):
-                    return True
-                if iou_matrix(box[None], b[None])[0, 0] > 0.2:
-                    return True
-        return False
-
-    def label(box: np.ndarray, t: int, border: bool, gradual: bool) -> str:
-        # border: lost (or found) touching the image edge -> it left (entered) the frame
-        if border or _box_in_frame_fraction(box, w, h) < 0.5:
-            return "out_of_frame"
-        if gradual or others_cover(box, t):
-            return "occluded"
-        return "absent"
-
-    # before the first sighting: predicted backwards from the first observations
-    first, last = fr[0], fr[-1]
-    v0 = vel(fr[0], fr[1]) if len(fr) >= 2 else np.zeros(2)
-    grew = o[first].area < 0.6 * med_area
-    for t in range(first):
-        b = shifted(o[first].box, first, t, v0)
-        state[t] = label(b, t, _touches_border(o[first].box, w, h), grew)
-    # gaps
-    for a, b_ in zip(fr[:-1], fr[1:]):
-        if b_ - a <= 1:
-            continue
-        gradual = o[a].area < 0.7 * med_area or o[b_].area < 0.7 * med_area
-        border = _touches_border(o[a].box, w, h) and _touches_border(o[b_].box, w, h)
-        v = vel(a, b_)
-        for t in range(a + 1, b_):
-            state[t] = label(shifted(o[a].box, a, t, v), t, border, gradual)
-    # after the last sighting
-    v1 = vel(fr[-2], fr[-1]) if len(fr) >= 2 else np.zeros(2)
-    shrank = o[last].area < 0.6 * med_area
-    for t in range(last + 1, t_n):
-        state[t] = label(shifted(o[last].box, last, t, v1), t,
-                         _touches_border(o[last].box, w, h), shrank)
-    return tuple(state)
 
 
 register_tracker("blob", BlobTracker)

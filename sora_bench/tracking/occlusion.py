@@ -1,0 +1,93 @@
+"""Occlusion reasoning of the blob tracker: the state of a track in the frames it is not
+seen (``out_of_frame``, ``occluded`` or ``absent``); rules in :mod:`.tracker` (step 5)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .background import apply_affine as _apply
+from .detect import _Det
+
+__all__ = ["track_states"]
+
+
+def _box_in_frame_fraction(box: np.ndarray, w: int, h: int) -> float:
+    bw, bh = box[2] - box[0], box[3] - box[1]
+    if bw <= 0 or bh <= 0:
+        return 0.0
+    iw = max(0.0, min(box[2], w) - max(box[0], 0))
+    ih = max(0.0, min(box[3], h) - max(box[1], 0))
+    return float(iw * ih / (bw * bh))
+
+
+def _touches_border(box: np.ndarray, w: int, h: int, margin: float = 1.0) -> bool:
+    return bool(box[0] <= margin or box[1] <= margin or box[2] >= w - margin
+                or box[3] >= h - margin)
+
+
+def track_states(k: int, o: dict[int, _Det], boxes: np.ndarray, f2r: np.ndarray,
+                 t_n: int, w: int, h: int) -> tuple[str, ...]:
+    """Per-frame state of track k (observations ``o``: frame -> detection) among all
+    tracks' ``boxes`` (K, T, 4), see :mod:`.tracker` step 5."""
+    fr = sorted(o)
+    med_area = float(np.median([o[t].area for t in fr]))
+    state = ["visible" if t in o else "" for t in range(t_n)]
+
+    def shifted(box: np.ndarray, t_from: int, t_to: int, v: np.ndarray) -> np.ndarray:
+        # move a box with stabilised velocity v, then back into frame t_to coordinates
+        c = _apply(f2r[t_from], np.array([[(box[0] + box[2]) / 2, (box[1] + box[3]) / 2]]))[0]
+        c = c + v * (t_to - t_from)
+        c = _apply(np.linalg.inv(f2r[t_to]), c[None])[0]
+        hw, hh = (box[2] - box[0]) / 2, (box[3] - box[1]) / 2
+        return np.array([c[0] - hw, c[1] - hh, c[0] + hw, c[1] + hh])
+
+    def vel(t_a: int, t_b: int) -> np.ndarray:
+        pa = _apply(f2r[t_a], o[t_a].centroid[None])[0]
+        pb = _apply(f2r[t_b], o[t_b].centroid[None])[0]
+        return (pb - pa) / (t_b - t_a)
+
+    def others_cover(box: np.ndarray, t: int) -> bool:
+        from .evaluate import iou_matrix
+
+        for j in range(boxes.shape[0]):
+            if j != k and np.isfinite(boxes[j, t]).all():
+                b = boxes[j, t]
+                ix = max(0.0, min(box[2], b[2]) - max(box[0], b[0]))
+                iy = max(0.0, min(box[3], b[3]) - max(box[1], b[1]))
+                if ix * iy > 0.3 * max((box[2] - box[0]) * (box[3] - box[1]), 1.0):
+                    return True
+                if iou_matrix(box[None], b[None])[0, 0] > 0.2:
+                    return True
+        return False
+
+    def label(box: np.ndarray, t: int, border: bool, gradual: bool) -> str:
+        # border: lost (or found) touching the image edge -> it left (entered) the frame
+        if border or _box_in_frame_fraction(box, w, h) < 0.5:
+            return "out_of_frame"
+        if gradual or others_cover(box, t):
+            return "occluded"
+        return "absent"
+
+    # before the first sighting: predicted backwards from the first observations
+    first, last = fr[0], fr[-1]
+    v0 = vel(fr[0], fr[1]) if len(fr) >= 2 else np.zeros(2)
+    grew = o[first].area < 0.6 * med_area
+    for t in range(first):
+        b = shifted(o[first].box, first, t, v0)
+        state[t] = label(b, t, _touches_border(o[first].box, w, h), grew)
+    # gaps
+    for a, b_ in zip(fr[:-1], fr[1:]):
+        if b_ - a <= 1:
+            continue
+        gradual = o[a].area < 0.7 * med_area or o[b_].area < 0.7 * med_area
+        border = _touches_border(o[a].box, w, h) and _touches_border(o[b_].box, w, h)
+        v = vel(a, b_)
+        for t in range(a + 1, b_):
+            state[t] = label(shifted(o[a].box, a, t, v), t, border, gradual)
+    # after the last sighting
+    v1 = vel(fr[-2], fr[-1]) if len(fr) >= 2 else np.zeros(2)
+    shrank = o[last].area < 0.6 * med_area
+    for t in range(last + 1, t_n):
+        state[t] = label(shifted(o[last].box, last, t, v1), t,
+                         _touches_border(o[last].box, w, h), shrank)
+    return tuple(state)
