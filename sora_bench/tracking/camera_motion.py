@@ -163,7 +163,8 @@ def _cost(tmpl: np.ndarray, inp: np.ndarray, edges: np.ndarray, d: np.ndarray,
     return float(np.minimum(r * r, c * c).mean()), c
 
 
-def estimate_camera_motion(frames: np.ndarray, exclude: np.ndarray | None = None
+def estimate_camera_motion(frames: np.ndarray, exclude: np.ndarray | None = None,
+                           bands: tuple[tuple[float, float], ...] = BANDS
                            ) -> tuple[np.ndarray, list[str]]:
     """``(T, 3, 3)`` maps frame t px -> frame 0 px, and warnings.
 
@@ -172,13 +173,15 @@ def estimate_camera_motion(frames: np.ndarray, exclude: np.ndarray | None = None
             blurred frames work best (pixel noise is not texture).
         exclude: optional ``(T, H, W)`` bool, pixels that are not background (moving
             objects found by a first pass); they carry no weight.
+        bands: band-pass scales, coarse to fine (default :data:`BANDS`); the coarse band
+            alone is a cheaper, rougher estimate (the tracker's first pass).
     """
     frames = np.asarray(frames, np.float32)
     if frames.ndim == 3:
         frames = frames[..., None]
     t_n, h, w = frames.shape[:3]
     ok = np.ones((t_n, h, w), bool) if exclude is None else ~np.asarray(exclude, bool)
-    bands = [np.stack([bandpass(x, a, b) for x in frames]) for a, b in BANDS]
+    bands = [np.stack([bandpass(x, a, b) for x in frames]) for a, b in bands]
     # as inputs: NaN off the background, so masked pixels drop out of every warp
     masked = [np.where(ok[..., None], band, np.nan).astype(np.float32) for band in bands]
     g, g_in = bands[-1], masked[-1]

@@ -51,7 +51,7 @@ from ..types import CameraTruth, Track, Tracks, Video
 from .background import apply_affine as _apply
 from .background import background as _background
 from .background import compact_regions
-from .camera_motion import estimate_camera_motion
+from .camera_motion import BANDS, estimate_camera_motion
 from .detect import _Det, _detect
 from .from_truth import APPEARANCE_DIM
 from .occlusion import track_states
@@ -118,7 +118,7 @@ class BlobTracker:
         # are background that pass 1 mis-registered (a horizon under a tilt), the very
         # pixels the second pass needs.
         smooth = np.stack([cv2.GaussianBlur(f, (5, 5), 1.0) for f in blurred])
-        f2r, _ = estimate_camera_motion(smooth)
+        f2r, _ = estimate_camera_motion(smooth, bands=BANDS[:1])
         fg = self._subtract(blurred, f2r)
         f2r, warnings = estimate_camera_motion(smooth, exclude=compact_regions(fg, dilate=3))
         fg, bg = self._subtract(blurred, f2r, with_background=True)
