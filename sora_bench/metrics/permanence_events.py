@@ -6,7 +6,8 @@ in image px of the frame named first, ``severity`` in [0, 1]):
 - ``vanish``: a track seen for >= 3 frames goes from ``visible`` (whole and on its own, see
   ``_solo``) to ``absent`` (hidden while in frame with nothing in front of it). Severity
   ``min(1, hidden frames / 2)``.
-- ``pop_in``: a track first seen after frame 0, whole and on its own, for >= 3 frames, whose
+- ``pop_in``: a track first seen after frame 0 for >= 3 frames, whole and on its own in at
+  least one of its first 3 (it may appear touching a neighbour), whose
   frame before is ``absent`` (as are >= 2 earlier frames, none ``occluded``; an ``out_of_frame``
   guess far back does not excuse it: it would have been seen crossing the edge) and that is
   not a fragment split off another object. Severity 1.
@@ -120,7 +121,8 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
         pre = state[:first]
         if first > 0 and pre[-1] == "absent" and "occluded" not in pre and (
                 (pre == "absent").sum() >= min(2, first)) and (
-                tr.attributes.get("parent") or (solo[first] and runs[0][1] - first >= 2)):
+                tr.attributes.get("parent") or (solo[first:first + 3].any()
+                                                 and runs[0][1] - first >= 2)):
             # Truth names fragments' parents; pixel tracks guess from contact
             parent = None if tracks.source == "truth" else _parent(tracks, ids, tid, first, size)
             expected = bool(tr.attributes.get("parent")) or breaks_expected or any(
