@@ -248,7 +248,8 @@ def check_continuity(trajs: Mapping[str, Traj], tracks: Tracks | None = None
 
 
 def _broken_jumps(judged: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:
-    """Pixel tracks: a track that ends away from the image edge while a track of the same hue
+    """Pixel tracks: a track that ends (or stops being seen for >= 3 frames) away from the
+    image edge while a track of the same hue
     (within 20 degrees, both saturated) starts (or comes back after 2 unseen frames) 1-2
     frames later away from the edge and stays for 2 of its first 3 frames, further
     than the teleport allowance: the tracker lost an object that jumped (its gate refuses
@@ -267,36 +268,41 @@ def _broken_jumps(judged: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:
         return _circ_median(hue_deg(app[:, :3]))
 
     out = []
+    n = tracks.num_frames
     for a in judged:
         va = np.flatnonzero(a.visible)
-        if va.size < 3 or va[-1] >= tracks.num_frames - 2:
+        if va.size < 3:
             continue
-        end = int(va[-1])
-        if not inner(tracks.tracks[a.id].box[end]):
-            continue
-        ha = hue(a, va[-3:])
-        steps = np.linalg.norm(np.diff(a.p[va[-3:]], axis=0), axis=1)
-        v = float(np.median(steps)) if steps.size else 0.0
-        for b in judged:
-            vb = np.flatnonzero(b.visible)
-            # b (re)appears 1-2 frames after a ends, unseen the 2 frames before, and stays
-            start = next((int(f) for f in vb if end + 1 <= f <= end + 2
-                          and not b.visible[max(0, f - 2):f].any()), None)
-            if b.id == a.id or vb.size < 3 or start is None or \
-                    b.visible[start:start + 3].sum() < 2:
+        # every end of a sighting run followed by >= 3 unseen frames (or the clip's end):
+        # a track the tracker later re-used for something else still lost its object here
+        ends = [int(f) for f in va if f >= va[2] and f < n - 2 and not a.visible[f + 1:f + 4].any()]
+        for end in ends:
+            if not inner(tracks.tracks[a.id].box[end]):
                 continue
-            hb = hue(b, vb[:3])
-            if ha is None or hb is None or _hue_diff(ha, hb) > 20 or not inner(
-                    tracks.tracks[b.id].box[start]):
-                continue
-            gap = start - end
-            jump = float(np.linalg.norm(b.p[start] - a.p[end]))
-            allow = 2.0 * gap * v + 0.5 * a.typical_size + 1.0
-            if jump > allow:
-                out.append({"kind": "teleport", "object": a.id, "objects": [a.id, b.id],
-                            "frames": [end, start], "position": _pos(b, start),
-                            "from": _pos(a, end), "jump_px": jump, "allowed_px": allow,
-                            "J": jump / allow})
+            before = va[va <= end][-3:]
+            ha = hue(a, before)
+            steps = np.linalg.norm(np.diff(a.p[before], axis=0), axis=1)
+            v = float(np.median(steps)) if steps.size else 0.0
+            for b in judged:
+                vb = np.flatnonzero(b.visible)
+                # b (re)appears 1-2 frames after a ends, unseen the 2 frames before, and stays
+                start = next((int(f) for f in vb if end + 1 <= f <= end + 2
+                              and not b.visible[max(0, f - 2):f].any()), None)
+                if b.id == a.id or vb.size < 3 or start is None or \
+                        b.visible[start:start + 3].sum() < 2:
+                    continue
+                hb = hue(b, vb[vb >= start][:3])
+                if ha is None or hb is None or _hue_diff(ha, hb) > 20 or not inner(
+                        tracks.tracks[b.id].box[start]):
+                    continue
+                gap = start - end
+                jump = float(np.linalg.norm(b.p[start] - a.p[end]))
+                allow = 2.0 * gap * v + 0.5 * a.typical_size + 1.0
+                if jump > allow:
+                    out.append({"kind": "teleport", "object": a.id, "objects": [a.id, b.id],
+                                "frames": [end, start], "position": _pos(b, start),
+                                "from": _pos(a, end), "jump_px": jump, "allowed_px": allow,
+                                "J": jump / allow})
     return out
 
 
