@@ -109,7 +109,9 @@ def split_by_colour(lab: np.ndarray, n: int, frame: np.ndarray, min_area: int,
     saturated background's or a colour within 0.2 of the background's); peaks with at least ``min_area`` px
     and 15 % of those pixels, at least ``min_sep`` degrees apart, are the colours. Saturated
     pixels go to the nearest peak hue; the rest (white stripes, highlights, dark rims) to
-    the colour of the nearest assigned pixel. Returns the new labels and their count.
+    the colour of the nearest assigned pixel; a colour that is only a blend of another and
+    the background (:func:`_fold_blends`) is not an object. Returns the new labels and
+    their count.
     One object of two colours is split too; :func:`~.tracker._merge_parts` joins such
     parts back when they move together."""
     import cv2
@@ -153,10 +155,64 @@ def split_by_colour(lab: np.ndarray, n: int, frame: np.ndarray, min_area: int,
         dist = np.abs((hues[:, None] - np.array(centres)[None] + 180.0) % 360.0 - 180.0)
         assign = np.zeros(region.shape, np.int32)  # 0: unassigned, 1..K colours
         assign[sat] = dist.argmin(axis=1) + 1
-        # the rest of the region takes the colour of its nearest assigned pixel
+        if bg is not None:  # a colour that is a blend of another and the floor: a rim
+            assign = _fold_blends(assign, frame[sl], bg[sl], len(centres))
+        # a minor colour that is the floor's around the region (the frame shows floor where
+        # the background model remembers the object: a ghost part) is not an object
+        sy, sx = sl
+        pad = (slice(max(0, sy.start - 3), min(lab.shape[0], sy.stop + 3)),
+               slice(max(0, sx.start - 3), min(lab.shape[1], sx.stop + 3)))
+        ring = ndimage.binary_dilation(lab[pad] == k, iterations=3) & (lab[pad] == 0)
+        if ring.sum() >= 8:
+            floor = np.median(frame[pad][ring], axis=0)
+            sizes = [(assign == j).sum() for j in range(1, assign.max() + 1)]
+            for j in range(1, assign.max() + 1):
+                if j != int(np.argmax(sizes)) + 1 and sizes[j - 1] and np.linalg.norm(
+                        frame[sl][assign == j].mean(axis=0) - floor) < 0.08:
+                    assign[assign == j] = -1
+        if (assign > 0).any() and len(np.unique(assign[assign > 0])) < 2 and not (assign < 0).any():
+            continue
+        # the rest of the region takes the colour of its nearest assigned pixel; only the
+        # ghost-coloured pixels themselves leave the region
+        ghost = assign < 0
+        assign[ghost] = 0
+        if not (assign > 0).any():
+            continue
         _, (iy, ix) = ndimage.distance_transform_edt(assign == 0, return_indices=True)
-        filled = np.where(region, assign[iy, ix], 0)
-        for j in range(2, len(centres) + 1):
-            n += 1
-            out[sl][filled == j] = n
+        filled = np.where(region & ~ghost, assign[iy, ix], 0)
+        view = out[sl]
+        view[ghost] = 0
+        keep = [j for j in np.unique(filled[filled > 0])]
+        main = max(keep, key=lambda j: (filled == j).sum()) if keep else None
+        for j in keep:
+            if j != main:
+                n += 1
+                view[filled == j] = n
     return out, n
+
+
+def _fold_blends(assign: np.ndarray, frame: np.ndarray, bg: np.ndarray, k: int) -> np.ndarray:
+    """Reassign colour clusters whose mean colour is a mix of a bigger cluster's and the
+    background's under them (``c = a x c_big + (1 - a) x bg`` with 0.15 < a < 0.9 and a
+    residual under 0.05): a region's rim, where the object and the floor blend into an
+    in-between hue (purple over brown wood reads red). Clusters renumbered 1..K'."""
+    sizes = [(assign == j).sum() for j in range(1, k + 1)]
+    order = np.argsort(sizes)[::-1] + 1  # biggest first
+    means = {j: frame[assign == j].mean(axis=0) for j in order if sizes[j - 1]}
+    for j in order[1:]:
+        if not sizes[j - 1]:
+            continue
+        c, b = means[j], bg[assign == j].mean(axis=0)
+        for i in order:
+            if i == j or sizes[i - 1] <= sizes[j - 1]:
+                continue
+            d = means[i] - b
+            a = float(np.dot(c - b, d) / max(float(np.dot(d, d)), 1e-9))
+            if 0.15 < a < 0.9 and np.linalg.norm(c - (b + a * d)) < 0.05:
+                assign[assign == j] = i
+                break
+    # renumber the colours left (the biggest keeps the region's label)
+    out = np.zeros_like(assign)
+    for new, j in enumerate([j for j in order if (assign == j).any()], start=1):
+        out[assign == j] = new
+    return out

@@ -142,3 +142,21 @@ def test_follows_a_colour_horizon_through_heavy_noise():
     f2r, _ = estimate_camera_motion(frames)
     assert np.abs(f2r[:, 1, 2] + 0.8 * np.arange(t_n)).max() < 0.5, f2r[:, 1, 2].round(2)
     assert np.abs(f2r[:, 0, 2]).max() == 0.0
+
+
+def test_split_drops_floor_coloured_ghost_part_and_rim_blends():
+    """A purple ball whose region also holds floor-coloured pixels where the background
+    model remembers the ball (ghost part), and a rim that blends purple with the brown
+    floor: neither becomes a second object."""
+    floor = np.array((0.63, 0.44, 0.29), np.float32)
+    frame = np.tile(floor, (40, 60, 1))
+    bg = frame.copy()
+    frame[10:30, 20:34] = (0.6, 0.38, 0.72)  # the ball
+    bg[10:30, 34:42] = (0.6, 0.38, 0.72)  # where the median still sees it
+    frame[10:30, 34:42] = floor  # ... but the frame shows floor there
+    frame[10:30, 18:20] = 0.5 * np.array((0.6, 0.38, 0.72)) + 0.5 * floor  # rim blend
+    fg = np.zeros((40, 60), bool)
+    fg[10:30, 18:42] = True
+    dets = _detect(frame, fg, 10, bg)
+    assert len(dets) == 1
+    assert dets[0].box[2] <= 35  # the ghost part left the region
