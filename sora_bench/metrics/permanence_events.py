@@ -21,7 +21,10 @@ in image px of the frame named first, ``severity`` in [0, 1]):
   degrees (both sides saturated; severity ``min(1, change / 40)``). Not checked for people
   and birds, whose colours change as they move, nor for glass and mirror materials.
 - ``identity_swap``: two tracks jump (continuity teleports) across a common frame pair, each
-  to within the teleport allowance of the other's previous position. Severity 1.
+  to within the teleport allowance of the other's previous position; or one track
+  teleports clearly (J >= 1.5) while another goes, over the same frames, from where it
+  landed to where it came from (within that allowance; the other's own move may be within
+  its allowance, e.g. a fast faller). Severity 1.
 - ``count_change``: the number of tracks present (visible or occluded) changes with no
   enter/exit to explain it; reported, not scored again (vanish/pop-in already are).
 
@@ -333,6 +336,25 @@ def _swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, An
                 out.append({"kind": "identity_swap", "objects": [a["object"], b["object"]],
                             "object": a["object"], "frames": a["frames"],
                             "position": a["position"], "severity": 1.0})
+    # one teleport whose partner's move stayed within its own allowance (a fast faller):
+    # the other track went from where this one landed to where it came from
+    paired = {o for e in out for o in e["objects"]}
+    stab = tracks.meta.get("stabilized", {}) if isinstance(tracks.meta, dict) else {}
+    for a in teleports:
+        if a["object"] in paired or not a.get("from") or a.get("J", 0.0) < 1.5:
+            continue  # (a clear jump only: two objects colliding nudge each other)
+        f0, f1 = a["frames"]
+        for tid, tr in tracks.tracks.items():
+            if tid == a["object"] or tid in paired or not (tr.visible[f0] and tr.visible[f1]):
+                continue
+            p = np.asarray(stab.get(tid, tr.centroid), np.float64)
+            if (np.linalg.norm(p[f0] - a["position"]) < a["allowed_px"]
+                    and np.linalg.norm(p[f1] - a["from"]) < a["allowed_px"]):
+                out.append({"kind": "identity_swap", "objects": [a["object"], tid],
+                            "object": a["object"], "frames": a["frames"],
+                            "position": a["position"], "severity": 1.0})
+                paired |= {a["object"], tid}
+                break
     return out
 
 

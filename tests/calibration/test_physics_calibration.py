@@ -136,7 +136,7 @@ PIXEL_GOAL = ("vanish", "teleport", "freeze", "low_gravity", "reversed_gravity")
 #: these to the goal is the tracker's to-do list: objects of similar hue that merge, and
 #: pop-ins/swaps under dolly and orbit cameras (translation-only camera model).
 PIXEL_BOUNDS = {
-    "pop_in": (0.94, 0.05), "identity_swap": (0.92, 0.05), "interpenetration": (0.87, 0.05),
+    "pop_in": (0.94, 0.05), "identity_swap": (0.94, 0.05), "interpenetration": (0.87, 0.05),
     **{d: (0.95, 0.05) for d in PIXEL_GOAL},
 }
 
