@@ -15,9 +15,10 @@ Free solid bodies only (containers, tables, walls, people hold or pass things by
   cam_h dz / (2 r D)``). Two such objects that **swap order** along x within
   :data:`MAX_SWAP_GAP` frames passed through each other (depth 1 for each frame of the
   swap), when the order before and after holds on one more judged frame (a fragment seen
-  twice does not swap) and each track keeps its hue across the swap (a track that jumped
-  onto another object does not count). Judged frames: the region has its usual area or
-  less (0.3..1.6 x its median: a partly hidden object still shows its side; a region merged
+  twice does not swap) and each track keeps its hue across the swap (within 35 degrees,
+  ``permanence_events._hue_gap``: a track that jumped onto another object does not
+  count). Judged frames: the region has its usual area or less (0.3..1.6 x its median: a
+  partly hidden object still shows its side; a region merged
   with a neighbour or its shadow has neither the object's contact row nor its centre), it
   is not the tracker's share of a merged region (``meta["grouped"]``: a predicted box),
   and the object rests on the floor (contact row within 0.3 heights of its lowest within
@@ -36,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from ..types import Tracks
+from .permanence_events import _hue_gap
 from .physics_traj import Traj
 
 __all__ = ["check_penetration"]
@@ -178,17 +180,7 @@ def _penetration_2d(tracks: Tracks, a: str, b: str,
         # tracks that kept their colour (not a track that jumped onto another object)
         if (t1 - t0 <= MAX_SWAP_GAP and side[k] * side[k + 1] < 0
                 and side[k - 1] == side[k] and side[k + 2] == side[k + 1]
-                and all(_same_colour(app, frames[k - 1:k + 1], frames[k + 1:k + 3])
+                and all(_hue_gap(app, frames[k - 1:k + 1], frames[k + 1:k + 3]) <= 35.0
                         for app in apps)):
             out[t0:t1 + 1] = 1.0
     return out
-
-
-def _same_colour(app: np.ndarray, before: np.ndarray, after: np.ndarray) -> bool:
-    """Hue (circular median) before and after within 35 degrees, or either side grey."""
-    from .permanence_events import _circ_median, _hue_diff, hue_deg
-
-    sides = [app[f][np.isfinite(app[f]).all(axis=1)] for f in (before, after)]
-    if any(len(x) == 0 or np.linalg.norm(np.median(x[:, 3:6], 0) - 1 / 3) <= 0.06 for x in sides):
-        return True
-    return _hue_diff(*(_circ_median(hue_deg(x[:, :3])) for x in sides)) <= 35.0

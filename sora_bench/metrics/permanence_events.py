@@ -39,6 +39,7 @@ in [0, 1], 1 = no violation.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -339,7 +340,7 @@ def _swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, An
     # one teleport whose partner's move stayed within its own allowance (a fast faller):
     # the other track went from where this one landed to where it came from
     paired = {o for e in out for o in e["objects"]}
-    stab = tracks.meta.get("stabilized", {}) if isinstance(tracks.meta, dict) else {}
+    stab = tracks.meta.get("stabilized", {}) if isinstance(tracks.meta, Mapping) else {}
     for a in teleports:
         if a["object"] in paired or not a.get("from") or a.get("J", 0.0) < 1.5:
             continue  # (a clear jump only: two objects colliding nudge each other)

@@ -132,7 +132,8 @@ class PhysicsContinuity(_PhysicsMetric):
 
 
 class PhysicsPenetration(_PhysicsMetric):
-    """Solid objects do not pass into each other (3-D from Truth, mutual occlusion from pixels)."""
+    """Solid objects do not pass into each other (3-D from Truth; from pixels, floor objects at
+    one depth that swap order: :mod:`.penetration`)."""
 
     name = "physics_penetration"
     check = "penetration"

@@ -74,13 +74,12 @@ def _warp(img: np.ndarray, d: np.ndarray) -> np.ndarray:
 
 
 def _residuals(tmpl: np.ndarray, inp: np.ndarray, ok_t: np.ndarray, d: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """(residuals ``inp(x + d) - tmpl(x)`` (N, C), valid mask) for translation ``d``.
+               ) -> np.ndarray:
+    """Residuals ``inp(x + d) - tmpl(x)`` (N, C) over ``ok_t`` for translation ``d``.
     ``inp`` is NaN where it is not background, so those pixels drop out (with their
     bilinear neighbours)."""
     warped = _warp(inp, d)
-    valid = ok_t & np.isfinite(warped).all(axis=-1)
-    return (warped - tmpl)[valid], valid
+    return (warped - tmpl)[ok_t & np.isfinite(warped).all(axis=-1)]
 
 
 def _tukey_scale(r: np.ndarray) -> float:
@@ -155,8 +154,7 @@ def _cost(tmpl: np.ndarray, inp: np.ndarray, edges: np.ndarray, d: np.ndarray,
           c: float | None = None) -> tuple[float, float]:
     """Mean truncated quadratic ``min(r^2, c^2)`` over ``edges`` and the scale c used
     (NaN when fewer than 32 pixels overlap)."""
-    r, _ = _residuals(tmpl, inp, edges, d)
-    r = r.ravel()
+    r = _residuals(tmpl, inp, edges, d).ravel()
     if r.size < 32:
         return np.nan, c or 1.0
     c = _tukey_scale(r) if c is None else c
@@ -181,10 +179,10 @@ def estimate_camera_motion(frames: np.ndarray, exclude: np.ndarray | None = None
         frames = frames[..., None]
     t_n, h, w = frames.shape[:3]
     ok = np.ones((t_n, h, w), bool) if exclude is None else ~np.asarray(exclude, bool)
-    bands = [np.stack([bandpass(x, a, b) for x in frames]) for a, b in bands]
+    passed = [np.stack([bandpass(x, a, b) for x in frames]) for a, b in bands]
     # as inputs: NaN off the background, so masked pixels drop out of every warp
-    masked = [np.where(ok[..., None], band, np.nan).astype(np.float32) for band in bands]
-    g, g_in = bands[-1], masked[-1]
+    masked = [np.where(ok[..., None], band, np.nan).astype(np.float32) for band in passed]
+    g, g_in = passed[-1], masked[-1]
     shift = np.zeros((t_n, 2))  # frame t px -> frame 0 px
     key, key_shift = 0, np.zeros(2)
     failed = 0
@@ -192,7 +190,7 @@ def estimate_camera_motion(frames: np.ndarray, exclude: np.ndarray | None = None
         # constant-velocity prediction (camera moves are smooth)
         d = shift[t - 1] - key_shift + (shift[t - 1] - shift[t - 2] if t >= 2 else 0.0)
         basis = None  # judged on the coarse band, where noise does not pose as texture
-        for band, band_in in zip(bands, masked):
+        for band, band_in in zip(passed, masked):
             res = align_translation(band[t], band_in[key], ok[t], d, basis)
             if res is None:
                 failed += 1

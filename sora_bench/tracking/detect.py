@@ -170,19 +170,18 @@ def split_by_colour(lab: np.ndarray, n: int, frame: np.ndarray, min_area: int,
                 if j != int(np.argmax(sizes)) + 1 and sizes[j - 1] and np.linalg.norm(
                         frame[sl][assign == j].mean(axis=0) - floor) < 0.08:
                     assign[assign == j] = -1
-        if (assign > 0).any() and len(np.unique(assign[assign > 0])) < 2 and not (assign < 0).any():
-            continue
         # the rest of the region takes the colour of its nearest assigned pixel; only the
         # ghost-coloured pixels themselves leave the region
         ghost = assign < 0
         assign[ghost] = 0
-        if not (assign > 0).any():
+        colours = np.unique(assign[assign > 0])
+        if colours.size == 0 or (colours.size == 1 and not ghost.any()):
             continue
         _, (iy, ix) = ndimage.distance_transform_edt(assign == 0, return_indices=True)
         filled = np.where(region & ~ghost, assign[iy, ix], 0)
         view = out[sl]
         view[ghost] = 0
-        keep = [j for j in np.unique(filled[filled > 0])]
+        keep = np.unique(filled[filled > 0]).tolist()
         main = max(keep, key=lambda j: (filled == j).sum()) if keep else None
         for j in keep:
             if j != main:

@@ -105,10 +105,10 @@ class BlobTracker:
         return (f"blob/v{BLOB_VERSION}/lk-translation/median12/fg{self.fg_threshold:g}"
                 f"/min{self.min_area_frac:g}/gate{self.gate:g}")
 
-    def foreground(self, video: Video
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
-        """(frames float (T,H,W,3) 0..1, foreground mask (T,H,W), background, frame_to_ref,
-        warnings)."""
+    def foreground(self, video: Video) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                                np.ndarray, list[str]]:
+        """(frames float (T,H,W,3) 0..1, the same 3x3-box-blurred, foreground mask (T,H,W),
+        background, frame_to_ref, warnings)."""
         import cv2
 
         frames = video.frames.astype(np.float32) / 255.0
@@ -119,13 +119,13 @@ class BlobTracker:
         # pixels the second pass needs.
         smooth = np.stack([cv2.GaussianBlur(f, (5, 5), 1.0) for f in blurred])
         f2r, _ = estimate_camera_motion(smooth, bands=BANDS[:1])
-        fg = self._subtract(blurred, f2r)
+        fg, _ = self._subtract(blurred, f2r)
         f2r, warnings = estimate_camera_motion(smooth, exclude=compact_regions(fg, dilate=3))
-        fg, bg = self._subtract(blurred, f2r, with_background=True)
-        return frames, fg, bg, f2r, warnings
+        fg, bg = self._subtract(blurred, f2r)
+        return frames, blurred, fg, bg, f2r, warnings
 
-    def _subtract(self, blurred: np.ndarray, f2r: np.ndarray, with_background: bool = False):
-        """Foreground mask (and the background) for camera motion ``f2r``."""
+    def _subtract(self, blurred: np.ndarray, f2r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Foreground mask and background for camera motion ``f2r``."""
         from scipy import ndimage
 
         moving = bool(np.abs(f2r - np.eye(3)).max() > 0.05)
@@ -135,16 +135,13 @@ class BlobTracker:
         fg = ndimage.binary_opening(fg, structure=np.ones((1, 3, 3), bool))
         # close 1-px gaps so one object's parts (a person's shirt and trousers) stay one region
         fg = ndimage.binary_closing(fg, structure=np.ones((1, 3, 3), bool)) | fg
-        return (fg, bg) if with_background else fg
+        return fg, bg
 
     def track(self, video: Video, *, camera: CameraTruth | None = None) -> Tracks:
-        frames, fg, bg, f2r, warnings = self.foreground(video)
+        frames, blurred, fg, bg, f2r, warnings = self.foreground(video)
         t_n, h, w = fg.shape
         min_area = max(3, int(round(self.min_area_frac * h * w)))
-        import cv2
-
-        # colours from 3x3-blurred frames: per-pixel noise would pick the saturated half
-        blurred = np.stack([cv2.blur(f, (3, 3)) for f in frames])
+        # colours from the 3x3-blurred frames: per-pixel noise would pick the saturated half
         dets = [_detect(frames[t], fg[t], min_area, bg[t], blurred[t]) for t in range(t_n)]
         obs = self._associate(dets, f2r)
         return self._build(obs, f2r, t_n, w, h, video, warnings)
