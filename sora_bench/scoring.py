@@ -59,6 +59,10 @@ def _dependency_key(metric: Metric, ctx: SampleContext) -> list[Any]:
     if {"truth", "tracks"} & metric.needs:
         truth = ctx.truth
         parts.append(None if truth is None else ctx.shared("truth_hash", lambda: _truth_hash(ctx)))
+    if "tracks" in metric.needs:
+        from .tracking import tracks_cache_key
+
+        parts.append(tracks_cache_key(ctx))
     return parts
 
 

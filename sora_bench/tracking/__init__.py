@@ -21,7 +21,7 @@ from ..types import Tracks, Video
 if TYPE_CHECKING:
     from ..metrics.base import SampleContext
 
-__all__ = ["get_tracks", "tracks_source_setting"]
+__all__ = ["get_tracks", "tracks_source_setting", "tracks_cache_key"]
 
 _SOURCES = ("auto", "truth", "pixels")
 
@@ -36,11 +36,35 @@ def tracks_source_setting(ctx: SampleContext) -> str:
     return src
 
 
-def get_tracks(video: Video, ctx: SampleContext) -> Tracks:
-    """Tracks of ``video`` for this sample (see module docstring for the source choice)."""
+def _source(ctx: SampleContext) -> tuple[str, bool, str]:
+    """(``tracks`` setting, whether Truth tracks are used, tracker name)."""
     src = tracks_source_setting(ctx)
     tracker_name = str(ctx.run.settings.get("tracker", "blob") or "blob")
-    use_truth = ctx.truth is not None and src in ("auto", "truth")
+    return src, ctx.truth is not None and src in ("auto", "truth"), tracker_name
+
+
+def tracks_cache_key(ctx: SampleContext) -> str:
+    """What :func:`get_tracks` would use for this sample, for result cache keys: ``truth``,
+    or ``pixels:<tracker>:<its protocol>`` (a new tracker version must not reuse scores
+    computed on the old one's tracks). Invalid settings give ``invalid``; scoring then
+    reports them through :func:`get_tracks`."""
+    from ..errors import ConfigError
+
+    try:
+        _, use_truth, tracker_name = _source(ctx)
+        if use_truth:
+            return "truth"
+        from .tracker import get_tracker
+
+        tracker = get_tracker(tracker_name)
+    except ConfigError:
+        return "invalid"
+    return f"pixels:{tracker_name}:{getattr(tracker, 'protocol', '')}"
+
+
+def get_tracks(video: Video, ctx: SampleContext) -> Tracks:
+    """Tracks of ``video`` for this sample (see module docstring for the source choice)."""
+    src, use_truth, tracker_name = _source(ctx)
     if src == "truth" and ctx.truth is None:
         from ..errors import MetricSkip
 

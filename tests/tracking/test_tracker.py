@@ -101,3 +101,29 @@ def test_background_ghost_is_not_tracked():
     (tr,) = tracks.tracks.values()
     assert tr.visible[12:].all()
     assert np.all(tr.centroid[14:, 0] >= 25)  # on the moving square, not the dwell spot (15)
+
+
+def test_cache_key_names_the_tracks_source_and_tracker_protocol(occlusion_clip):
+    """Scores cached on one tracker version are not reused for another (scoring's key)."""
+    from sora_bench.metrics.permanence import ObjectPermanence
+    from sora_bench.scoring import _dependency_key
+    from sora_bench.tracking import tracks_cache_key
+    from sora_bench.tracking.tracker import BlobTracker
+
+    truth, _video = occlusion_clip
+    assert tracks_cache_key(SampleContext("s", truth=truth)) == "truth"
+    pixels = SampleContext("s", truth=truth, run=RunContext(settings={"tracks": "pixels"}))
+    assert tracks_cache_key(pixels) == f"pixels:blob:{BlobTracker().protocol}"
+    assert tracks_cache_key(SampleContext("s", run=RunContext(settings={"tracks": "bogus"}))) \
+        == "invalid"
+
+    class Other(BlobTracker):
+        @property
+        def protocol(self) -> str:
+            return "blob-next"
+
+    register_tracker("blob-next", Other)
+    other = SampleContext("s", truth=truth, run=RunContext(settings={"tracks": "pixels",
+                                                                     "tracker": "blob-next"}))
+    metric = ObjectPermanence()
+    assert _dependency_key(metric, pixels) != _dependency_key(metric, other)
