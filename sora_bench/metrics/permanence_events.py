@@ -7,10 +7,12 @@ in image px of the frame named first, ``severity`` in [0, 1]):
   ``_solo``) to ``absent`` (hidden while in frame with nothing in front of it). Severity
   ``min(1, hidden frames / 2)``.
 - ``pop_in``: a track first seen after frame 0 for >= 3 frames, whole and on its own in at
-  least one of its first 3 (it may appear touching a neighbour), whose
-  frame before is ``absent`` (as are >= 2 earlier frames, none ``occluded``; an ``out_of_frame``
-  guess far back does not excuse it: it would have been seen crossing the edge) and that is
-  not a fragment split off another object. Severity 1.
+  least one of its first 3 (it may appear touching a neighbour), or away from the others in
+  all 3 while cut by the image edge, whose frame before is ``absent`` (as are >= 2 earlier
+  frames, none ``occluded``, or the 3 frames right before: a backward guess that crossed
+  something long ago does not excuse frames in plain view; an ``out_of_frame`` guess far
+  back does not either: it would have been seen crossing the edge) and that is not a
+  fragment split off another object. Severity 1.
 - ``split``: a track appears touching another track's box (within half a size), e.g. a
   fragment; ``expected`` when Truth has a fracture there, the track has a ``parent`` or the
   prompt expects ``breaks``: then severity 0, else 1.
@@ -119,14 +121,18 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
         first = runs[0][0]
         # --- appearance at the start: pop-in or split? (only a whole object, on its own,
         # that stays: a region cut from something else is a tracker artefact)
-        # unseen and uncovered right before, never covered earlier: had it come in from
-        # outside the frame, it would have been seen crossing the edge (a backward
-        # extrapolation that leaves the image early on does not excuse it)
+        # unseen and uncovered right before, and never covered earlier or for 3 frames in a
+        # row: had it come in from outside the frame, it would have been seen crossing the
+        # edge (a backward extrapolation that leaves the image early on does not excuse it)
         pre = state[:first]
-        if first > 0 and pre[-1] == "absent" and "occluded" not in pre and (
-                (pre == "absent").sum() >= min(2, first)) and (
-                tr.attributes.get("parent") or (solo[first:first + 3].any()
-                                                 and runs[0][1] - first >= 2)):
+        lead = _runs(pre == "absent")
+        uncovered = bool(lead) and lead[-1][1] == first - 1 and (
+            ("occluded" not in pre and (pre == "absent").sum() >= min(2, first))
+            or lead[-1][1] - lead[-1][0] >= 2)
+        if first > 0 and uncovered and (
+                tr.attributes.get("parent") or (runs[0][1] - first >= 2 and (
+                    solo[first:first + 3].any()
+                    or _solo(tracks, ids, tid, edge_ok=True)[first:first + 3].all()))):
             # Truth names fragments' parents; pixel tracks guess from contact
             parent = None if tracks.source == "truth" else _parent(tracks, ids, tid, first, size)
             expected = bool(tr.attributes.get("parent")) or breaks_expected or any(
@@ -177,19 +183,23 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
     return events
 
 
-def _solo(tracks: Tracks, ids: list[str], tid: str) -> np.ndarray:
+def _solo(tracks: Tracks, ids: list[str], tid: str, *, edge_ok: bool = False) -> np.ndarray:
     """(T,) bool: the track is seen on its own: its box keeps >= 1 px from every other
     judged track's box, stays off the image edge, and its area is within 0.6..1.6 x its
-    median (not a region merged with, or cut by, something else)."""
+    median (not a region merged with, or cut by, something else). ``edge_ok``: a box at the
+    image edge counts as on its own when it keeps away from the others (a region the edge
+    cuts is still one object; its size is not checked)."""
     tr = tracks.tracks[tid]
     box = np.asarray(tr.box, np.float64)
     vis = np.asarray(tr.visible, bool)
     area = np.asarray(tr.area, np.float64)
     med = float(np.median(area[vis])) if vis.any() else 0.0
     with np.errstate(invalid="ignore"):
-        ok = vis & (area >= 0.6 * med) & (area <= 1.6 * med)
-        ok &= (box[:, 0] > 1) & (box[:, 1] > 1) & (box[:, 2] < tracks.width - 1) & (
+        inside = (box[:, 0] > 1) & (box[:, 1] > 1) & (box[:, 2] < tracks.width - 1) & (
             box[:, 3] < tracks.height - 1)
+        ok = vis & (area >= 0.6 * med) & (area <= 1.6 * med) & inside
+        if edge_ok:
+            ok |= vis & ~inside
         for j in ids:
             if j == tid:
                 continue

@@ -25,6 +25,28 @@ def _touches_border(box: np.ndarray, w: int, h: int, margin: float = 1.0) -> boo
                 or box[3] >= h - margin)
 
 
+def _edge_normals(box: np.ndarray, w: int, h: int, margin: float = 1.0) -> list[np.ndarray]:
+    """Outward unit normals of the image edges the box touches."""
+    out = []
+    for touch, n in ((box[0] <= margin, (-1.0, 0.0)), (box[1] <= margin, (0.0, -1.0)),
+                     (box[2] >= w - margin, (1.0, 0.0)), (box[3] >= h - margin, (0.0, 1.0))):
+        if touch:
+            out.append(np.array(n))
+    return out
+
+
+def _going_out(seq: list[_Det], w: int, h: int) -> bool:
+    """Whether a region touching the image edge in ``seq[0]`` goes out through that edge over
+    ``seq`` (consecutive sightings): it shrinks by >= 15 % and its centroid moves >= 0.5 px
+    per frame towards the edge. Run on a track's first sightings, it means the track was
+    leaving when first seen, so it cannot have come in there; on its last ones, reversed,
+    that it was still coming in when lost."""
+    if len(seq) < 3 or seq[-1].area > 0.85 * seq[0].area:
+        return False
+    step = (seq[-1].centroid - seq[0].centroid) / (len(seq) - 1)
+    return any(float(step @ n) >= 0.5 for n in _edge_normals(seq[0].box, w, h))
+
+
 def track_states(k: int, o: dict[int, _Det], boxes: np.ndarray, f2r: np.ndarray,
                  t_n: int, w: int, h: int) -> tuple[str, ...]:
     """Per-frame state of track k (observations ``o``: frame -> detection) among all
@@ -72,9 +94,11 @@ def track_states(k: int, o: dict[int, _Det], boxes: np.ndarray, f2r: np.ndarray,
     first, last = fr[0], fr[-1]
     v0 = vel(fr[0], fr[1]) if len(fr) >= 2 else np.zeros(2)
     grew = o[first].area < 0.6 * med_area
+    head = [o[t] for t in fr[:3]] if fr[:3] == list(range(first, first + 3)) else []
+    entered = _touches_border(o[first].box, w, h) and not _going_out(head, w, h)
     for t in range(first):
         b = shifted(o[first].box, first, t, v0)
-        state[t] = label(b, t, _touches_border(o[first].box, w, h), grew)
+        state[t] = label(b, t, entered, grew)
     # gaps
     for a, b_ in zip(fr[:-1], fr[1:]):
         if b_ - a <= 1:
@@ -87,7 +111,8 @@ def track_states(k: int, o: dict[int, _Det], boxes: np.ndarray, f2r: np.ndarray,
     # after the last sighting
     v1 = vel(fr[-2], fr[-1]) if len(fr) >= 2 else np.zeros(2)
     shrank = o[last].area < 0.6 * med_area
+    tail = [o[t] for t in fr[-3:][::-1]] if fr[-3:] == list(range(last - 2, last + 1)) else []
+    exited = _touches_border(o[last].box, w, h) and not _going_out(tail, w, h)
     for t in range(last + 1, t_n):
-        state[t] = label(shifted(o[last].box, last, t, v1), t,
-                         _touches_border(o[last].box, w, h), shrank)
+        state[t] = label(shifted(o[last].box, last, t, v1), t, exited, shrank)
     return tuple(state)

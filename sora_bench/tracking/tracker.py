@@ -35,7 +35,10 @@ The built-in ``blob`` tracker (version :data:`BLOB_VERSION`):
    more than 35 degrees (a red ball does not become a blue one). Unmatched detections start
    new tracks.
 5. **Occlusion reasoning** for frames where a track is not seen: ``out_of_frame`` when its
-   predicted box lies mostly outside the image; ``occluded`` when it shrank before it was lost
+   predicted box lies mostly outside the image, or before (after) it was found (lost)
+   touching the image edge, unless it was going out through that edge when found (still
+   coming in when lost: shrinking, or growing, as its centroid moved outward, or inward);
+   ``occluded`` when it shrank before it was lost
    (or grew after it came back) — something in front was covering it gradually — or when
    its predicted box overlaps another visible track; otherwise ``absent`` (unexplained).
 """
@@ -60,7 +63,7 @@ __all__ = ["Tracker", "BlobTracker", "register_tracker", "get_tracker", "TRACKER
 
 #: 2: interior colours, ghost removal, median identity colour; 3: keyframe Lucas-Kanade
 #: camera motion in two passes, regions split by colour, merged shares in meta["grouped"]
-BLOB_VERSION = 3
+BLOB_VERSION = 4
 
 
 @runtime_checkable

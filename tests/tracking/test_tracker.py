@@ -7,6 +7,7 @@ import pytest
 
 from sora_bench.errors import ConfigError, MetricSkip
 from sora_bench.metrics.base import RunContext, SampleContext
+from sora_bench.metrics.permanence_events import permanence_events
 from sora_bench.tracking import get_tracks
 from sora_bench.tracking.evaluate import evaluate_tracks, moving_only
 from sora_bench.tracking.from_truth import tracks_from_truth
@@ -127,3 +128,26 @@ def test_cache_key_names_the_tracks_source_and_tracker_protocol(occlusion_clip):
                                                                      "tracker": "blob-next"}))
     metric = ObjectPermanence()
     assert _dependency_key(metric, pixels) != _dependency_key(metric, other)
+
+
+def _edge_clip(x0: float, vx: float, hidden: dict | None = None):
+    objs = [{"id": "ball", "pos": roll(T, 24, x0, vx, r=0.5), "radius": 0.5, "color": "red"}]
+    truth = make_truth(objs, T, hidden=hidden)
+    hyp = BlobTracker().track(render(truth, objs))
+    (tr,) = [t for t in hyp.tracks.values() if t.visible.sum() >= 3]
+    return hyp, tr, int(np.flatnonzero(tr.visible)[0])
+
+
+def test_entry_through_the_edge_is_out_of_frame_and_no_pop_in():
+    hyp, tr, first = _edge_clip(-3.4, 2.0)  # rolls in from the left
+    assert first > 0 and set(tr.state[:first]) == {"out_of_frame"}
+    assert not [e for e in permanence_events(hyp) if e["kind"] == "pop_in"]
+
+
+def test_appearing_at_the_edge_while_going_out_is_a_pop_in():
+    # rolls left, unseen until its centre is 6 px from the left edge, then leaves: it was
+    # never seen coming in, and it cannot have come in where it is going out
+    hyp, tr, first = _edge_clip(-1.2, -2.0, hidden={"ball": (0, 16)})
+    assert first == 17 and set(tr.state[:first]) == {"absent"}
+    (ev,) = [e for e in permanence_events(hyp) if e["kind"] == "pop_in"]
+    assert ev["frames"] == [17, 17]

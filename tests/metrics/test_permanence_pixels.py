@@ -1,0 +1,47 @@
+"""Pop-in rules on pixel-tracker tracks: what the frames before a first sighting say."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sora_bench.metrics.permanence_events import permanence_events
+from sora_bench.types import Track, Tracks
+
+T = 16
+
+
+def _tracks(state_before: list[str]) -> Tracks:
+    first = len(state_before)
+    xy = np.stack([np.full(T, 40.0), np.linspace(20, 50, T)], 1)
+    vis = np.arange(T) >= first
+    xy[~vis] = np.nan
+    box = np.concatenate([xy - 5, xy + 5], axis=1)
+    state = tuple(state_before) + ("visible",) * (T - first)
+    app = np.full((T, 6), 0.3, np.float32)
+    ball = Track("ball", box, xy, np.where(vis, 100.0, 0.0), vis, state, app)
+    return Tracks({"ball": ball}, T, 80, 80, "tracker:blob")
+
+
+def _pop_ins(state_before: list[str]) -> list[dict]:
+    return [e for e in permanence_events(_tracks(state_before)) if e["kind"] == "pop_in"]
+
+
+@pytest.mark.parametrize("before", [
+    ["absent"] * 8,
+    # a backward guess that crossed another object long ago does not excuse three frames
+    # in plain view right before
+    ["absent", "occluded"] + ["absent"] * 6,
+])
+def test_unseen_in_plain_view_before_the_first_sighting_is_a_pop_in(before):
+    (ev,) = _pop_ins(before)
+    assert ev["frames"] == [8, 8]
+
+
+@pytest.mark.parametrize("before", [
+    ["absent"] * 7 + ["occluded"],  # came out from behind something
+    ["absent"] * 5 + ["occluded", "absent", "absent"],  # just behind it two frames ago
+    ["out_of_frame"] * 8,  # came in through the edge
+])
+def test_covered_or_outside_right_before_is_no_pop_in(before):
+    assert _pop_ins(before) == []
