@@ -45,8 +45,9 @@ __all__ = ["check_penetration"]
 #: contact rows closer than this many object heights: same depth (module doc)
 SAME_DEPTH = 0.3
 #: a swap of order counts when seen across at most this many frames (the two regions
-#: usually merge for a few frames while one passes through the other)
-MAX_SWAP_GAP = 6
+#: merge, or one is lost, while one passes through the other: up to 10 frames at 15 fps
+#: on the calibration renders; a bounce keeps the order however long the merge lasts)
+MAX_SWAP_GAP = 12
 
 
 def _pos(tr: Traj, t: int) -> list[float]:

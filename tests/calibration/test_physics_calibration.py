@@ -130,13 +130,14 @@ def test_truth_tracks_detect_each_defect(calib, defect):
 
 
 #: Pixel tracks reach the goal (AUROC >= 0.95, <= 5 % of clean clips flagged) for these.
-PIXEL_GOAL = ("vanish", "pop_in", "teleport", "freeze", "low_gravity", "reversed_gravity")
+PIXEL_GOAL = ("vanish", "pop_in", "teleport", "freeze", "low_gravity", "reversed_gravity",
+              "interpenetration")
 #: What the blob tracker reaches on these renders today for the rest: (min AUROC, max clean
 #: flagged fraction) per defect, just below the measured values (BENCHMARKS.md). Raising
 #: these to the goal is the tracker's to-do list: objects of similar hue that merge, and
 #: swaps under pans it cannot see (translation-only camera model, untextured floors).
 PIXEL_BOUNDS = {
-    "identity_swap": (0.94, 0.05), "interpenetration": (0.87, 0.05),
+    "identity_swap": (0.94, 0.05),
     **{d: (0.95, 0.05) for d in PIXEL_GOAL},
 }
 

@@ -47,6 +47,17 @@ def test_same_depth_objects_that_swap_order_passed_through_each_other():
     assert value < 0.5
 
 
+def test_a_swap_seen_across_a_long_merge_still_counts():
+    # both lost for 9 frames while one passes through the other (regions merged, then a
+    # fragment): the order before and after still tells
+    hidden = tuple(range(4, 13))
+    a = _track("a", np.linspace(20, 60, T), 50.0, RED, hidden=hidden)
+    b = _track("b", np.linspace(60, 20, T), 50.5, BLUE, hidden=hidden)
+    value, details = _score(_tracks(a, b))
+    (ev,) = details["events"]
+    assert ev["frames"] == [3, 13] and value < 0.01
+
+
 def test_objects_at_different_depths_may_pass_behind_each_other():
     """Contact rows 6 px apart (0.75 heights): one is nearer; an order swap is occlusion."""
     a = _track("a", np.linspace(20, 60, T), 50.0, RED, hidden=(7, 8))
