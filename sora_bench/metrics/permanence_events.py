@@ -22,11 +22,14 @@ in image px of the frame named first, ``severity`` in [0, 1]):
   hidden gap, or of 3 visible frames before and 3 from a frame on, differs by more than 20
   degrees (both sides saturated; severity ``min(1, change / 40)``). Not checked for people
   and birds, whose colours change as they move, nor for glass and mirror materials.
-- ``identity_swap``: two tracks jump (continuity teleports) across a common frame pair, each
-  to within the teleport allowance of the other's previous position; or one track
-  teleports clearly (J >= 1.5) while another goes, over the same frames, from where it
-  landed to where it came from (within that allowance; the other's own move may be within
-  its allowance, e.g. a fast faller). Severity 1.
+- ``identity_swap``: two tracks jump (continuity teleports) across a common frame pair, or
+  starting within 3 frames of each other, each to within the teleport allowance of the
+  other's previous position; or one track teleports clearly (J >= 1.5) onto where another
+  was (at the jump, or last seen up to 2 frames before) while that other goes, over the
+  same frames, from there to where the jumper came from (within that allowance; its own
+  move may be within its allowance, e.g. a fast faller), or is lost while a new track
+  starts where the jumper came from (the other object in the jumper's old colour).
+  Severity 1.
 - ``count_change``: the number of tracks present (visible or occluded) changes with no
   enter/exit to explain it; reported, not scored again (vanish/pop-in already are).
 
@@ -336,9 +339,12 @@ def _swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, An
     for i, a in enumerate(teleports):
         for b in teleports[i + 1:]:
             # the two jumps span a common frame pair (a track with a gap before the jump
-            # reports a longer span)
-            shared = max(a["frames"][0], b["frames"][0]) < min(a["frames"][1], b["frames"][1])
-            if not shared or not (a.get("from") and b.get("from")):
+            # reports a longer span), or start within 3 frames of each other (the tracker
+            # may hold one identity a little longer)
+            shared = (max(a["frames"][0], b["frames"][0]) < min(a["frames"][1], b["frames"][1])
+                      or abs(a["frames"][0] - b["frames"][0]) <= 3)
+            if (not shared or a["object"] == b["object"]
+                    or not (a.get("from") and b.get("from"))):
                 continue
             da = np.linalg.norm(np.subtract(a["position"], b["from"]))
             db = np.linalg.norm(np.subtract(b["position"], a["from"]))
@@ -355,12 +361,24 @@ def _swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, An
         if a["object"] in paired or not a.get("from") or a.get("J", 0.0) < 1.5:
             continue  # (a clear jump only: two objects colliding nudge each other)
         f0, f1 = a["frames"]
+        pos = {tid: np.asarray(stab.get(tid, tr.centroid), np.float64)
+               for tid, tr in tracks.tracks.items()}
+        # a track that appears where this one came from as it jumps: the other object,
+        # in the colour this one had (the tracker starts a new track for it)
+        took_over = [tid for tid, tr in tracks.tracks.items()
+                     if tid != a["object"] and tr.visible[f1] and not tr.visible[f0]
+                     and np.linalg.norm(pos[tid][f1] - a["from"]) < a["allowed_px"]]
         for tid, tr in tracks.tracks.items():
-            if tid == a["object"] or tid in paired or not (tr.visible[f0] and tr.visible[f1]):
+            seen = np.flatnonzero(np.asarray(tr.visible[:f0 + 1], bool))
+            # where it was at the jump (or last seen, up to 2 frames before: lost as the
+            # colours changed)
+            if tid == a["object"] or tid in paired or not seen.size or f0 - seen[-1] > 2:
                 continue
-            p = np.asarray(stab.get(tid, tr.centroid), np.float64)
-            if (np.linalg.norm(p[f0] - a["position"]) < a["allowed_px"]
-                    and np.linalg.norm(p[f1] - a["from"]) < a["allowed_px"]):
+            p = pos[tid]
+            if not np.linalg.norm(p[seen[-1]] - a["position"]) < a["allowed_px"]:
+                continue
+            went_back = tr.visible[f1] and np.linalg.norm(p[f1] - a["from"]) < a["allowed_px"]
+            if went_back or (not tr.visible[f1] and took_over):
                 out.append({"kind": "identity_swap", "objects": [a["object"], tid],
                             "object": a["object"], "frames": a["frames"],
                             "position": a["position"], "severity": 1.0})

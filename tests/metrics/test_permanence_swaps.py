@@ -39,3 +39,54 @@ def test_one_clear_teleport_and_a_partner_that_took_the_opposite_way_is_a_swap()
 def test_a_marginal_jump_next_to_a_neighbour_is_not_a_swap():
     tele, tracks = _setup(1.2)  # two colliding objects nudge each other
     assert _swaps(tele, tracks) == []
+
+
+def _teleport(tid: str, f0: int, f1: int, src, dst, j: float = 2.0) -> dict:
+    return {"kind": "teleport", "object": tid, "frames": [f0, f1], "from": list(src),
+            "position": list(dst), "jump_px": float(np.linalg.norm(np.subtract(dst, src))),
+            "allowed_px": 12.0, "J": j}
+
+
+def _partial(tid: str, xy: np.ndarray, visible: np.ndarray) -> Track:
+    xy = np.where(visible[:, None], xy, np.nan)
+    box = np.concatenate([xy - 4, xy + 4], axis=1)
+    return Track(tid, box, xy, np.where(visible, 50.0, 0.0), visible,
+                 tuple("visible" if v else "occluded" for v in visible),
+                 np.full((T, 6), 0.3, np.float32))
+
+
+def _lost_partner_setup(newcomer: bool):
+    # a (falling ball) jumps at 5 -> 6 onto the roller b, which is lost from frame 6 (its
+    # new colour matches no track); c starts at frame 6 where a came from
+    a = np.stack([np.r_[np.full(6, 30.0), np.full(6, 50.0)], np.r_[np.linspace(10, 40, 6),
+                                                                   np.full(6, 50.0)]], 1)
+    b = np.stack([np.linspace(60, 49, T), np.full(T, 50.0)], 1)
+    c = np.stack([np.full(T, 30.0), np.linspace(42, 48, T)], 1)
+    trs = {"a": _track("a", a), "b": _partial("b", b, np.arange(T) < 6)}
+    if newcomer:
+        trs["c"] = _partial("c", c, np.arange(T) >= 6)
+    tracks = Tracks(trs, T, 80, 80, "tracker:blob",
+                    meta={"stabilized": {k: t.centroid for k, t in trs.items()}})
+    return [_teleport("a", 5, 6, a[5], a[6])], tracks
+
+
+def test_a_jump_onto_a_lost_partner_while_a_newcomer_takes_its_place_is_a_swap():
+    tele, tracks = _lost_partner_setup(newcomer=True)
+    (ev,) = _swaps(tele, tracks)
+    assert set(ev["objects"]) == {"a", "b"} and ev["frames"] == [5, 6]
+
+
+def test_a_jump_onto_a_lost_partner_with_nobody_at_its_origin_is_not_a_swap():
+    tele, tracks = _lost_partner_setup(newcomer=False)
+    assert _swaps(tele, tracks) == []
+
+
+def test_two_exchanging_jumps_a_few_frames_apart_are_a_swap_but_one_track_alone_is_not():
+    tracks = _setup(1.7)[1]
+    a = _teleport("a", 5, 6, (30.0, 40.0), (58.0, 50.0))
+    b = _teleport("b", 7, 8, (58.0, 50.0), (31.0, 42.0))
+    (ev,) = _swaps([a, b], tracks)
+    assert set(ev["objects"]) == {"a", "b"}
+    # one track's two successive jumps (there and back) are not two objects exchanging
+    back = _teleport("a", 6, 7, (58.0, 50.0), (30.0, 40.0), j=1.2)
+    assert [e for e in _swaps([a, back], tracks) if e["objects"] == ["a", "a"]] == []
