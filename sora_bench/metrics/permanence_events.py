@@ -20,7 +20,9 @@ in image px of the frame named first, ``severity`` in [0, 1]):
   grows by >= 30 %. Severity 1.
 - ``identity_change``: the median hue of the (up to) 3 visible frames before and after a
   hidden gap, or of 3 visible frames before and 3 from a frame on, differs by more than 20
-  degrees (both sides saturated; severity ``min(1, change / 40)``). Not checked for people
+  degrees (both sides saturated, and the region keeps its size: median areas within a
+  factor 1 / 0.7, else it is merging with or parting from something; severity
+  ``min(1, change / 40)``). Not checked for people
   and birds, whose colours change as they move, nor for glass and mirror materials.
 - ``identity_swap``: two tracks jump (continuity teleports) across a common frame pair, or
   starting within 3 frames of each other, each to within the teleport allowance of the
@@ -172,7 +174,8 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
             if nxt < n:  # reappeared: same identity? (compare solo frames only)
                 before = [t for t in range(max(a, b - 2), b + 1) if solo[t]]
                 after = [t for t in range(nxt, min(nxt + 3, runs[k + 1][1] + 1)) if solo[t]]
-                d = _hue_gap(tr.appearance, before, after)
+                d = _hue_gap(tr.appearance, before, after) if _same_size(tr.area, before,
+                                                                          after) else 0.0
                 if d > HUE_JUMP and rigid:
                     events.append({"kind": "identity_change", "object": tid,
                                    "frames": [b, nxt], "position": _centre(tr.box[nxt]),
@@ -239,7 +242,8 @@ def _colour_jumps(tid: str, tr: Any, vis: np.ndarray) -> list[dict[str, Any]]:
     for k in range(2, len(idx) - 1):
         before = hue[idx[max(0, k - 3):k]]
         after = hue[idx[k:k + 3]]
-        if len(before) >= 2 and len(after) >= 2:
+        if len(before) >= 2 and len(after) >= 2 and _same_size(
+                tr.area, idx[max(0, k - 3):k], idx[k:k + 3]):
             d[k] = _hue_diff(_circ_median(before), _circ_median(after))
     out = []
     k = 0
@@ -255,6 +259,17 @@ def _colour_jumps(tid: str, tr: Any, vis: np.ndarray) -> list[dict[str, Any]]:
                         "severity": float(min(1.0, d[j] / (2 * HUE_JUMP)))})
         k += 1
     return out
+
+
+def _same_size(area: np.ndarray, before, after) -> bool:
+    """The region keeps its size across a colour change (median areas within a factor
+    1 / 0.7): one that grows or shrinks as its colour shifts is merging with, or parting
+    from, something of another colour, not becoming another object."""
+    if not len(before) or not len(after):
+        return True  # nothing to compare (the hue test has nothing either)
+    a = np.asarray(area, np.float64)
+    x, y = float(np.median(a[list(before)])), float(np.median(a[list(after)]))
+    return min(x, y) >= 0.7 * max(x, y)
 
 
 def _circ_median(h: np.ndarray) -> float:

@@ -45,3 +45,25 @@ def test_unseen_in_plain_view_before_the_first_sighting_is_a_pop_in(before):
 ])
 def test_covered_or_outside_right_before_is_no_pop_in(before):
     assert _pop_ins(before) == []
+
+
+def _recolour(grow: float) -> list[dict]:
+    # a green ball alone, seen throughout; from frame 8 its hue moves 30 degrees towards
+    # yellow while its region's area is multiplied by ``grow``
+    tracks = _tracks([])
+    tr = tracks.tracks["ball"]
+    green, yellowish = (0.2, 0.7, 0.25), (0.45, 0.7, 0.2)
+    for t in range(T):
+        rgb = np.array(green if t < 8 else yellowish, np.float32)
+        tr.appearance[t] = np.r_[rgb, rgb / rgb.sum()]
+        tr.area[t] = 100.0 * (grow if t >= 8 else 1.0)
+    return [e for e in permanence_events(tracks) if e["kind"] == "identity_change"]
+
+
+def test_a_colour_change_at_constant_size_is_an_identity_change():
+    (ev,) = _recolour(1.0)
+    assert 7 <= ev["frames"][1] <= 8 and ev["hue_change_deg"] > 20
+
+
+def test_a_colour_shift_while_the_region_grows_is_a_merge_not_a_new_identity():
+    assert _recolour(1.5) == []
