@@ -136,7 +136,7 @@ class PhysicsPenetration(_PhysicsMetric):
     one depth that swap order: :mod:`.penetration`)."""
 
     name = "physics_penetration"
-    version: ClassVar[int] = 2  # v2: order swaps seen across up to 12 frames (was 6)
+    version: ClassVar[int] = 3  # v2: swaps seen across up to 12 frames; v3: 3-frame hue windows
     check = "penetration"
     FLAG_BELOW = 0.6
 
@@ -173,7 +173,7 @@ class PhysicsScore(_PhysicsMetric):
     expectations); sub-metrics that skip are left out."""
 
     name = "physics_score"
-    version: ClassVar[int] = 2  # v2: physics_penetration v2
+    version: ClassVar[int] = 3  # follows physics_penetration (v3)
     FLAG_BELOW = 0.6
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     _PARTS: ClassVar[tuple[type[_PhysicsMetric], ...]] = (

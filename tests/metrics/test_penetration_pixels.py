@@ -58,6 +58,15 @@ def test_a_swap_seen_across_a_long_merge_still_counts():
     assert ev["frames"] == [3, 13] and value < 0.01
 
 
+def test_one_mixed_colour_frame_at_the_swap_does_not_hide_it():
+    # the frame before the swap reads a blend of both objects' colours (regions touching)
+    a = _track("a", np.linspace(20, 60, T), 50.0, RED, hidden=(7, 8))
+    b = _track("b", np.linspace(60, 20, T), 50.5, BLUE, hidden=(7, 8))
+    a.appearance[6] = (0.5, 0.1, 0.8, 0.36, 0.07, 0.57)  # violet: red and blue mixed
+    value, details = _score(_tracks(a, b))
+    assert [e["kind"] for e in details["events"]] == ["interpenetration"] and value < 0.5
+
+
 def test_objects_at_different_depths_may_pass_behind_each_other():
     """Contact rows 6 px apart (0.75 heights): one is nearer; an order swap is occlusion."""
     a = _track("a", np.linspace(20, 60, T), 50.0, RED, hidden=(7, 8))
