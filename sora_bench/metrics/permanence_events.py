@@ -406,7 +406,7 @@ def _count_changes(tracks: Tracks, ids: list[str]) -> list[dict[str, Any]]:
     if not ids:
         return []
     state = np.array([tracks.tracks[i].state for i in ids])
-    present = ((state == "visible") | (state == "occluded")).sum(axis=0)
+    present = np.isin(state, ("visible", "occluded", "at_rest")).sum(axis=0)
     out_ = (state == "out_of_frame")
     out = []
     for t in range(1, tracks.num_frames):

@@ -40,7 +40,9 @@ The built-in ``blob`` tracker (version :data:`BLOB_VERSION`):
    coming in when lost: shrinking, or growing, as its centroid moved outward, or inward);
    ``occluded`` when it shrank before it was lost
    (or grew after it came back) — something in front was covering it gradually — or when
-   its predicted box overlaps another visible track; otherwise ``absent`` (unexplained).
+   its predicted box overlaps another visible track; ``at_rest`` after its last sighting
+   when it was still and the frame still shows its colour there (the background model took
+   it in); otherwise ``absent`` (unexplained).
 """
 
 from __future__ import annotations
@@ -57,13 +59,13 @@ from .background import compact_regions
 from .camera_motion import BANDS, estimate_camera_motion
 from .detect import _Det, _detect
 from .from_truth import APPEARANCE_DIM
-from .occlusion import track_states
+from .occlusion import at_rest, track_states
 
 __all__ = ["Tracker", "BlobTracker", "register_tracker", "get_tracker", "TRACKERS", "BLOB_VERSION"]
 
 #: 2: interior colours, ghost removal, median identity colour; 3: keyframe Lucas-Kanade
 #: camera motion in two passes, regions split by colour, merged shares in meta["grouped"]
-BLOB_VERSION = 4
+BLOB_VERSION = 5
 
 
 @runtime_checkable
@@ -262,6 +264,7 @@ class BlobTracker:
                 boxes[k, t] = d.box
         tracks: dict[str, Track] = {}
         stab: dict[str, np.ndarray] = {}
+        frames01 = video.frames.astype(np.float32) / 255.0
         for k, o in enumerate(obs):
             tid = f"t{k}"
             vis = np.zeros(t_n, bool)
@@ -274,7 +277,7 @@ class BlobTracker:
                 # highlights and shade drop in and out of the region
                 centroid[t] = [(d.box[0] + d.box[2]) / 2, (d.box[1] + d.box[3]) / 2]
                 area[t], app[t] = d.area, d.app
-            state = track_states(k, o, boxes, f2r, t_n, w, h)
+            state = at_rest(track_states(k, o, boxes, f2r, t_n, w, h), o, frames01, f2r)
             tracks[tid] = Track(id=tid, box=boxes[k].copy(), centroid=centroid, area=area,
                                 visible=vis, state=state, appearance=app)
             s = np.full((t_n, 2), np.nan)

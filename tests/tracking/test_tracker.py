@@ -9,8 +9,10 @@ from sora_bench.errors import ConfigError, MetricSkip
 from sora_bench.metrics.base import RunContext, SampleContext
 from sora_bench.metrics.permanence_events import permanence_events
 from sora_bench.tracking import get_tracks
+from sora_bench.tracking.detect import _Det
 from sora_bench.tracking.evaluate import evaluate_tracks, moving_only
 from sora_bench.tracking.from_truth import tracks_from_truth
+from sora_bench.tracking.occlusion import at_rest
 from sora_bench.tracking.tracker import BlobTracker, Tracker, get_tracker, register_tracker
 from sora_bench.types import Video
 from tests.tracking.synthetic import drop, make_truth, render, roll
@@ -151,3 +153,26 @@ def test_appearing_at_the_edge_while_going_out_is_a_pop_in():
     assert first == 17 and set(tr.state[:first]) == {"absent"}
     (ev,) = [e for e in permanence_events(hyp) if e["kind"] == "pop_in"]
     assert ev["frames"] == [17, 17]
+
+
+
+def _still_track(show_after: bool):
+    """Red 10x10 square on grey seen still at frames 0-7 (a track's sightings), then unseen
+    by the tracker; the frames show it on (``show_after``) or not."""
+    frames = np.full((12, 40, 40, 3), 0.5, np.float32)
+    frames[:, 15:25, 15:25] = (0.9, 0.1, 0.1)
+    if not show_after:
+        frames[8:, 15:25, 15:25] = 0.5
+    red = np.array([0.9, 0.1, 0.1, 0.82, 0.09, 0.09], np.float32)
+    obs = {t: _Det(np.array([15.0, 15.0, 25.0, 25.0]), np.array([20.0, 20.0]), 100.0, red)
+           for t in range(8)}
+    state = ("visible",) * 8 + ("absent",) * 4
+    return at_rest(state, obs, frames, np.repeat(np.eye(3)[None], 12, 0))
+
+
+def test_a_still_object_the_background_took_in_is_at_rest_not_gone():
+    assert _still_track(show_after=True)[8:] == ("at_rest",) * 4
+
+
+def test_a_still_object_whose_colour_left_its_place_is_absent():
+    assert _still_track(show_after=False)[8:] == ("absent",) * 4
