@@ -6,13 +6,14 @@ in image px of the frame named first, ``severity`` in [0, 1]):
 - ``vanish``: a track seen for >= 3 frames goes from ``visible`` (whole and on its own, see
   ``_solo``) to ``absent`` (hidden while in frame with nothing in front of it). Severity
   ``min(1, hidden frames / 2)``.
-- ``pop_in``: a track first seen after frame 0 for >= 3 frames, whole and on its own in at
-  least one of its first 3 (it may appear touching a neighbour), or away from the others in
-  all 3 while cut by the image edge, whose frame before is ``absent`` (as are >= 2 earlier
-  frames, none ``occluded``, or the 3 frames right before: a backward guess that crossed
-  something long ago does not excuse frames in plain view; an ``out_of_frame`` guess far
-  back does not either: it would have been seen crossing the edge) and that is not a
-  fragment split off another object. Severity 1.
+- ``pop_in``: a track first seen at frame 2 or later for >= 3 frames, whole and on its own
+  in at least one of its first 3 (it may appear touching a neighbour), or away from the
+  others in all 3 while cut by the image edge; ``absent`` in the frame before it and in
+  >= 2 frames in all, with no ``occluded`` frame before it, or else ``absent`` in the 3
+  frames right before it (a backward guess that crossed something long ago does not
+  excuse frames in plain view; an ``out_of_frame`` guess far back does not either: it
+  would have been seen crossing the edge; a tracker that misses an object in frame 0
+  alone has not seen a pop-in); and not a fragment split off another object. Severity 1.
 - ``split``: a track appears touching another track's box (within half a size), e.g. a
   fragment; ``expected`` when Truth has a fracture there, the track has a ``parent`` or the
   prompt expects ``breaks``: then severity 0, else 1.
@@ -132,9 +133,9 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
         pre = state[:first]
         lead = _runs(pre == "absent")
         uncovered = bool(lead) and lead[-1][1] == first - 1 and (
-            ("occluded" not in pre and (pre == "absent").sum() >= min(2, first))
+            ("occluded" not in pre and (pre == "absent").sum() >= 2)
             or lead[-1][1] - lead[-1][0] >= 2)
-        if first > 0 and uncovered and (
+        if first >= 2 and uncovered and (
                 tr.attributes.get("parent") or (runs[0][1] - first >= 2 and (
                     solo[first:first + 3].any()
                     or _solo(tracks, ids, tid, edge_ok=True)[first:first + 3].all()))):

@@ -50,7 +50,9 @@ def physics_analysis(video: Video, ctx: SampleContext) -> dict[str, Any]:
         # pixel tracks: gravity judges the tracks permanence judges (no specks, shadow bits)
         flying = trajs if tracks.source == "truth" else {
             k: v for k, v in trajs.items() if k in set(judged_tracks(tracks))}
-        teleports = [e for e in cont[1].get("events", []) if e["kind"] == "teleport"]
+        # (teleports the two tracks exchanged are no continuity event, but a swap clue)
+        teleports = [e for e in cont[1].get("events", []) if e["kind"] == "teleport"] + list(
+            cont[1].get("exchanges", []))
         perm = permanence_events(tracks, fractures=fractures, breaks_expected=breaks,
                                  teleports=teleports)
         return {
@@ -127,6 +129,7 @@ class PhysicsContinuity(_PhysicsMetric):
     """No teleports (jumps beyond what speed explains) and no freezes of moving objects."""
 
     name = "physics_continuity"
+    version: ClassVar[int] = 2  # v2: collisions and exchanged identities (pixels)
     check = "continuity"
     FLAG_BELOW = 0.6
 
@@ -173,7 +176,7 @@ class PhysicsScore(_PhysicsMetric):
     expectations); sub-metrics that skip are left out."""
 
     name = "physics_score"
-    version: ClassVar[int] = 3  # follows physics_penetration (v3)
+    version: ClassVar[int] = 4  # follows its parts (penetration v3, continuity v2)
     FLAG_BELOW = 0.6
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     _PARTS: ClassVar[tuple[type[_PhysicsMetric], ...]] = (

@@ -33,7 +33,12 @@ Formulas (documented once here; the metric classes point to them):
   A freeze is a run of >= 3 frames moving less than ``max(0.25 px, 0.02 size)`` per frame
   while the object moves faster than ``max(0.75 px, 0.08 size)`` per frame both before and
   after, and that did not slow down into the stop (last step >= half the median of the 3
-  before: friction stops are legal, and a collision may start it again). Score
+  before: friction stops are legal, and a collision may start it again). On pixel tracks
+  a still run of up to 4 frames in contact with another track (boxes within 1 px, or a
+  share of a merged region, in half its frames) is a collision, not a freeze; and two
+  tracks that jump across the same frames, each to where the other came from, exchanged
+  identities (``details["exchanges"]``, a clue for ``object_permanence``'s identity
+  swaps), so neither counts as a teleport. Score
   ``exp(-(sum (J - 1) over teleports + sum run_length / 3 over freezes))``.
 - **penetration**: see :mod:`.penetration`.
 """
@@ -240,11 +245,56 @@ def check_continuity(trajs: Mapping[str, Traj], tracks: Tracks | None = None
     for tr in judged:
         # self-propelled things (people, cars, drones) may stop and go at will
         events += _teleports(tr, confirmed=pixels) + (_freezes(tr) if tr.free else [])
-    if tracks is not None and tracks.source != "truth":
+    if pixels:
         events += _broken_jumps(judged, tracks)
+        ids = [tr.id for tr in judged]
+        events = [e for e in events if not (
+            e["kind"] == "freeze" and e["length"] <= 4
+            and _in_contact(tracks, e["object"], ids, *e["frames"]))]
+    exchanges = _exchanges(events) if pixels else []
+    events = [e for e in events if not any(e is x for x in exchanges)]
     penalty = sum(e["J"] - 1.0 for e in events if e["kind"] == "teleport") + \
         sum(e["length"] / 3.0 for e in events if e["kind"] == "freeze")
-    return float(np.exp(-penalty)), {"events": events, "objects": len(judged)}
+    return float(np.exp(-penalty)), {"events": events, "objects": len(judged),
+                                     "exchanges": exchanges}
+
+
+def _in_contact(tracks: Tracks, tid: str, ids: list[str], f0: int, f1: int) -> bool:
+    """Pixel tracks: the track's box touches (<= 1 px) another judged track's box, or is a
+    share of a merged region, in at least half of frames ``f0..f1``. Two objects pressed
+    together in a collision may stand still for a moment, and the tracker cannot tell
+    their regions apart: a still run of up to 4 frames in contact is no freeze."""
+    grouped = set(tracks.meta.get("grouped", {}).get(tid, ())) if isinstance(
+        tracks.meta, Mapping) else set()
+    box = np.asarray(tracks.tracks[tid].box, np.float64)
+    touching = 0
+    for t in range(f0, f1 + 1):
+        near = t in grouped
+        for j in ids:
+            b = np.asarray(tracks.tracks[j].box[t], np.float64)
+            if j == tid or near or not (np.isfinite(b).all() and np.isfinite(box[t]).all()):
+                continue
+            near = bool(box[t, 0] - 1 <= b[2] and b[0] - 1 <= box[t, 2]
+                        and box[t, 1] - 1 <= b[3] and b[1] - 1 <= box[t, 3])
+        touching += near
+    return touching >= 0.5 * (f1 - f0 + 1)
+
+
+def _exchanges(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Pixel tracks: teleports of two tracks across the same frames, each to within the
+    allowance of where the other came from: the tracks exchanged identities (a tracker
+    switch, or an identity swap, which ``object_permanence`` judges); neither object
+    jumped."""
+    tele = [e for e in events if e["kind"] == "teleport" and e.get("from")]
+    out: list[dict[str, Any]] = []
+    for i, a in enumerate(tele):
+        for b in tele[i + 1:]:
+            tol = max(a["allowed_px"], b["allowed_px"])
+            if (a["object"] != b["object"] and a["frames"] == b["frames"]
+                    and np.linalg.norm(np.subtract(a["position"], b["from"])) < tol
+                    and np.linalg.norm(np.subtract(b["position"], a["from"])) < tol):
+                out += [e for e in (a, b) if not any(e is x for x in out)]
+    return out
 
 
 def _broken_jumps(judged: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:

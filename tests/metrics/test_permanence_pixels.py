@@ -67,3 +67,9 @@ def test_a_colour_change_at_constant_size_is_an_identity_change():
 
 def test_a_colour_shift_while_the_region_grows_is_a_merge_not_a_new_identity():
     assert _recolour(1.5) == []
+
+
+def test_a_track_missed_in_frame_0_alone_is_no_pop_in():
+    assert _pop_ins(["absent"]) == []
+    (ev,) = _pop_ins(["absent", "absent"])
+    assert ev["frames"] == [2, 2]

@@ -1,0 +1,68 @@
+"""physics_continuity on pixel-tracker tracks: collisions, exchanged identities."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sora_bench.metrics.physics_checks import check_continuity
+from sora_bench.metrics.physics_traj import trajectories
+from sora_bench.types import Track, Tracks
+
+T = 20
+SIZE = 8.0
+
+
+def _track(tid: str, xs: np.ndarray, y: float = 50.0) -> Track:
+    cen = np.stack([xs, np.full(T, y)], 1)
+    box = np.concatenate([cen - SIZE / 2, cen + SIZE / 2], axis=1)
+    app = np.tile(np.float32([0.8, 0.2, 0.2, 0.67, 0.17, 0.17]), (T, 1))
+    return Track(tid, box, cen, np.full(T, SIZE * SIZE), np.ones(T, bool), ("visible",) * T, app)
+
+
+def _tracks(*trs: Track) -> Tracks:
+    return Tracks({t.id: t for t in trs}, T, 100, 100, "tracker:blob",
+                  meta={"stabilized": {t.id: t.centroid for t in trs}})
+
+
+def _events(tracks: Tracks) -> tuple[float, dict]:
+    return check_continuity(trajectories(tracks), tracks)
+
+
+def _stop_and_go(still: int, x_stop: float) -> np.ndarray:
+    """2 px/frame to ``x_stop`` at frame 6, ``still`` more frames there, then back."""
+    xs = np.empty(T)
+    xs[:7] = x_stop - 2.0 * (6 - np.arange(7))
+    xs[7:7 + still] = x_stop
+    xs[7 + still:] = x_stop - 2.0 * (np.arange(T - 7 - still) + 1)
+    return xs
+
+
+def _collision(still: int) -> Tracks:
+    a = _track("a", _stop_and_go(still, 36.0))
+    b = _track("b", 2 * 40.5 - _stop_and_go(still, 36.0))  # mirror image: boxes 1 px apart
+    return _tracks(a, b)
+
+
+def test_a_short_stop_in_contact_is_a_collision_not_a_freeze():
+    value, details = _events(_collision(still=2))
+    assert details["events"] == [] and value == 1.0
+
+
+def test_a_long_stop_in_contact_is_a_freeze():
+    value, details = _events(_collision(still=6))
+    assert {e["kind"] for e in details["events"]} == {"freeze"} and value < 0.5
+
+
+def test_a_short_stop_apart_from_everything_is_a_freeze():
+    value, details = _events(_tracks(_track("a", _stop_and_go(2, 36.0))))
+    assert [e["kind"] for e in details["events"]] == ["freeze"]
+
+
+def test_two_tracks_exchanging_places_are_no_teleports_but_a_swap_clue():
+    # a rolls right, b left; at 9 -> 10 the tracks take each other's object
+    step = 10 / 9
+    xa = np.r_[np.linspace(20, 30, 10), 50 - step * np.arange(1, 11)]
+    xb = np.r_[np.linspace(60, 50, 10), 30 + step * np.arange(1, 11)]
+    value, details = _events(_tracks(_track("a", xa), _track("b", xb)))
+    assert value == 1.0 and details["events"] == []
+    assert {e["object"] for e in details["exchanges"]} == {"a", "b"}
