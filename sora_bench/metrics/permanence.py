@@ -26,7 +26,7 @@ PERMANENCE_EXPECT = frozenset({"reappears_after_occlusion", "occluded", "enters_
 
 class ObjectPermanence(VideoMetric):
     name = "object_permanence"
-    version: ClassVar[int] = 5
+    version: ClassVar[int] = 6
     higher_is_better: ClassVar[bool] = True
     needs: ClassVar[frozenset[str]] = frozenset({"tracks"})
     min_frames: ClassVar[int] = 3

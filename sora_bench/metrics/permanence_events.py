@@ -20,10 +20,11 @@ in image px of the frame named first, ``severity`` in [0, 1]):
 - ``merge``: a track is hidden for good while overlapping another visible track whose area
   grows by >= 30 %. Severity 1.
 - ``identity_change``: the median hue of the (up to) 3 visible frames before and after a
-  hidden gap, or of 3 visible frames before and 3 from a frame on, differs by more than 20
-  degrees (both sides saturated, and the region keeps its size: median areas within a
-  factor 1 / 0.7, else it is merging with or parting from something; severity
-  ``min(1, change / 40)``). Not checked for people
+  hidden gap, or of 3 visible frames before and 3 from a frame on, differs by more than
+  ``need`` = 20 degrees x max(1, 0.2 / saturation) (saturation: chroma offset from grey
+  of the duller side, which must exceed 0.06; a dull colour's hue is noisy), and the
+  region keeps its size (median areas within a factor 1 / 0.7, else it is merging with or
+  parting from something); severity ``min(1, change / (2 need))``. Not checked for people
   and birds, whose colours change as they move, nor for glass and mirror materials.
 - ``identity_swap``: two tracks jump (continuity teleports) across a common frame pair, or
   starting within 3 frames of each other, each to within the teleport allowance of the
@@ -58,6 +59,8 @@ __all__ = ["permanence_events", "permanence_score", "WEIGHTS", "judged_tracks"]
 
 #: Hue change (degrees) between 3-frame windows that counts as a different object.
 HUE_JUMP = 20.0
+#: Saturation (chroma offset from grey) from which ``HUE_JUMP`` applies (:func:`hue_jump_needed`).
+SAT_REF = 0.2
 #: Kinds whose colour legitimately changes (clothes, limbs): no colour identity check.
 NONRIGID_KINDS = frozenset({"person", "bird"})
 #: Materials that show their surroundings (their colour moves with the background).
@@ -177,11 +180,13 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
                 after = [t for t in range(nxt, min(nxt + 3, runs[k + 1][1] + 1)) if solo[t]]
                 d = _hue_gap(tr.appearance, before, after) if _same_size(tr.area, before,
                                                                           after) else 0.0
-                if d > HUE_JUMP and rigid:
+                need = hue_jump_needed(min(_saturation(tr.appearance, before),
+                                           _saturation(tr.appearance, after)))
+                if d > need and rigid:
                     events.append({"kind": "identity_change", "object": tid,
                                    "frames": [b, nxt], "position": _centre(tr.box[nxt]),
                                    "hue_change_deg": d,
-                                   "severity": float(min(1.0, d / (2 * HUE_JUMP)))})
+                                   "severity": float(min(1.0, d / (2 * need)))})
         # --- abrupt appearance change while visible and alone (hue: robust to shading)
         if rigid:
             events += _colour_jumps(tid, tr, vis & solo)
@@ -230,9 +235,10 @@ def _hue_diff(a: float, b: float) -> float:
 
 def _colour_jumps(tid: str, tr: Any, vis: np.ndarray) -> list[dict[str, Any]]:
     """Identity changes while visible: the circular median hue of the (up to) 3 visible
-    frames before frame t and of the 3 from t on differ by more than ``HUE_JUMP`` degrees,
-    both sides being saturated (chroma offset from grey > 0.06); one event per run of such
-    frames, at its largest difference."""
+    frames before frame t and of the 3 from t on differ by more than
+    :func:`hue_jump_needed` for the duller side, both sides being saturated (chroma offset
+    from grey > 0.06) and of one size (:func:`_same_size`); one event per run of such
+    frames, at its largest difference relative to what was needed."""
     app = np.asarray(tr.appearance, np.float64)
     chroma = app[:, 3:6]
     sat = np.linalg.norm(chroma - 1.0 / 3.0, axis=1)
@@ -240,26 +246,34 @@ def _colour_jumps(tid: str, tr: Any, vis: np.ndarray) -> list[dict[str, Any]]:
     idx = np.flatnonzero(ok)
     hue = hue_deg(app[:, :3])
     d = np.zeros(len(idx))
+    need = np.full(len(idx), np.inf)
     for k in range(2, len(idx) - 1):
-        before = hue[idx[max(0, k - 3):k]]
-        after = hue[idx[k:k + 3]]
-        if len(before) >= 2 and len(after) >= 2 and _same_size(
-                tr.area, idx[max(0, k - 3):k], idx[k:k + 3]):
-            d[k] = _hue_diff(_circ_median(before), _circ_median(after))
+        b, a = idx[max(0, k - 3):k], idx[k:k + 3]
+        if len(b) >= 2 and len(a) >= 2 and _same_size(tr.area, b, a):
+            d[k] = _hue_diff(_circ_median(hue[b]), _circ_median(hue[a]))
+            need[k] = hue_jump_needed(min(float(np.median(sat[b])), float(np.median(sat[a]))))
     out = []
     k = 0
     while k < len(idx):
-        if d[k] > HUE_JUMP:
+        if d[k] > need[k]:
             s = k
-            while k < len(idx) and d[k] > HUE_JUMP:
+            while k < len(idx) and d[k] > need[k]:
                 k += 1
-            j = s + int(np.argmax(d[s:k]))
+            j = s + int(np.argmax(d[s:k] / need[s:k]))
             t = int(idx[j])
             out.append({"kind": "identity_change", "object": tid, "frames": [int(idx[j - 1]), t],
                         "position": _centre(tr.box[t]), "hue_change_deg": float(d[j]),
-                        "severity": float(min(1.0, d[j] / (2 * HUE_JUMP)))})
+                        "severity": float(min(1.0, d[j] / (2 * need[j])))})
         k += 1
     return out
+
+
+def hue_jump_needed(sat: float) -> float:
+    """Hue change (degrees) that counts as another object for colours of saturation ``sat``
+    (chroma offset from grey): ``HUE_JUMP`` from :data:`SAT_REF` up, more below it in
+    proportion (the hue of a dull colour is noisy: the same chroma noise turns it by more
+    degrees). Sensor noise on greyish objects moved hues by 20-35 degrees."""
+    return HUE_JUMP * max(1.0, SAT_REF / max(sat, 1e-6))
 
 
 def _same_size(area: np.ndarray, before, after) -> bool:
@@ -278,6 +292,13 @@ def _circ_median(h: np.ndarray) -> float:
     m = np.degrees(np.arctan2(np.sin(np.radians(h)).mean(), np.cos(np.radians(h)).mean()))
     dev = (h - m + 180.0) % 360.0 - 180.0
     return float(m + np.median(dev))
+
+
+def _saturation(app: np.ndarray, frames: list[int]) -> float:
+    """Chroma offset from grey of a track's median colour over ``frames`` (0 if unseen)."""
+    x = np.asarray(app, np.float64)[list(frames)].reshape(-1, np.shape(app)[1])
+    x = x[np.isfinite(x).all(axis=1)]
+    return float(np.linalg.norm(np.median(x[:, 3:6], 0) - 1 / 3)) if len(x) else 0.0
 
 
 def _hue_gap(app: np.ndarray, before: list[int], after: list[int]) -> float:
