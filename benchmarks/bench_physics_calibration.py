@@ -25,23 +25,7 @@ import numpy as np
 
 from sora_bench.errors import MetricSkip
 from sora_bench.metrics.base import RunContext, SampleContext
-from sora_bench.metrics.permanence import ObjectPermanence
-from sora_bench.metrics.physics import PhysicsBounce, PhysicsContinuity, PhysicsGravity, PhysicsPenetration
 from sora_bench.types import Prompt
-
-METRICS = {m.name: m for m in (ObjectPermanence, PhysicsGravity, PhysicsContinuity,
-                               PhysicsPenetration, PhysicsBounce)}
-TARGET = {
-    "vanish": "object_permanence", "pop_in": "object_permanence",
-    "identity_swap": "object_permanence", "teleport": "physics_continuity",
-    "freeze": "physics_continuity", "low_gravity": "physics_gravity",
-    "reversed_gravity": "physics_gravity", "interpenetration": "physics_penetration",
-}
-
-
-def auroc(clean: list[float], bad: list[float]) -> float:
-    c, b = np.asarray(clean)[None], np.asarray(bad)[:, None]
-    return float(((b < c).sum() + 0.5 * (b == c).sum()) / (b.size * c.size))
 
 
 def main() -> None:
@@ -54,6 +38,7 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from sora_bench.generator.reference import render_scene
     from tests.calibration.scenes import FPS, FRAMES, SIZE, calibration_scene
+    from tests.calibration.targets import METRICS, TARGET, auroc
 
     t0 = time.perf_counter()
     values: dict[str, dict[str, list[float]]] = {}

@@ -23,33 +23,18 @@ import pytest
 
 from sora_bench.errors import MetricSkip
 from sora_bench.metrics.base import RunContext, SampleContext
-from sora_bench.metrics.permanence import ObjectPermanence
-from sora_bench.metrics.physics import PhysicsBounce, PhysicsContinuity, PhysicsGravity, PhysicsPenetration
 from sora_bench.types import Prompt
 
 from .scenes import FPS, FRAMES, SIZE, calibration_scene
+from .targets import METRICS, TARGET, auroc
 
 render_scene = pytest.importorskip("sora_bench.generator.reference").render_scene
 
 N = 20
-METRICS = {m.name: m for m in (ObjectPermanence, PhysicsGravity, PhysicsContinuity,
-                               PhysicsPenetration, PhysicsBounce)}
-TARGET = {
-    "vanish": "object_permanence", "pop_in": "object_permanence",
-    "identity_swap": "object_permanence", "teleport": "physics_continuity",
-    "freeze": "physics_continuity", "low_gravity": "physics_gravity",
-    "reversed_gravity": "physics_gravity", "interpenetration": "physics_penetration",
-}
 EVENT = {"vanish": "vanish", "pop_in": "pop_in", "identity_swap": "identity_change",
          "teleport": "teleport", "freeze": "freeze", "low_gravity": "gravity_violation",
          "reversed_gravity": "gravity_violation", "interpenetration": "interpenetration"}
 CONDITIONS = ("clean", "noise", *TARGET)
-
-
-def auroc(clean: list[float], bad: list[float]) -> float:
-    """P(defect value < clean value) + 0.5 P(tie): lower values are worse."""
-    c, b = np.asarray(clean)[None], np.asarray(bad)[:, None]
-    return float(((b < c).sum() + 0.5 * (b == c).sum()) / (b.size * c.size))
 
 
 class Calibration:
