@@ -198,8 +198,10 @@ def bounces(tr: Traj, min_drop: float = 0.5) -> list[int]:
 
 def _landings(tr: Traj) -> list[int]:
     """Frames where a falling object stops going down or brakes (arrives from above by > 2 %
-    of its size, then descends less than 60 % as fast): in free flight a descent only speeds
-    up, so any such frame is a contact (a dead landing, a small hop, settling)."""
+    of its size, then descends less than 60 % as fast, over the next step and over the next
+    two on average when there are two): in free flight a descent only speeds up, so any
+    such frame is a contact (a dead landing, a small hop, settling). A pixel track's
+    centroid moves in whole-pixel jumps: one short step in a slow fall is not a contact."""
     y = tr.p[:, 1]
     eps = 0.02 * tr.typical_size
     out = []
@@ -207,8 +209,9 @@ def _landings(tr: Traj) -> list[int]:
         if not np.isfinite(y[t - 1:t + 2]).all():
             continue
         down, nxt = y[t] - y[t - 1], y[t + 1] - y[t]
+        two = (y[t + 2] - y[t]) / 2 if t + 2 < len(y) and np.isfinite(y[t + 2]) else nxt
         # stops descending, or brakes hard while descending (free fall only speeds up)
-        if down > eps and (nxt <= eps or nxt < 0.6 * down - eps):
+        if down > eps and (nxt <= eps or max(nxt, two) < 0.6 * down - eps):
             out.append(t)
     return out
 
