@@ -130,7 +130,7 @@ class PhysicsContinuity(_PhysicsMetric):
     """No teleports (jumps beyond what speed explains) and no freezes of moving objects."""
 
     name = "physics_continuity"
-    version: ClassVar[int] = 2  # v2: collisions and exchanged identities (pixels)
+    version: ClassVar[int] = 3  # v2: collisions, exchanged identities (pixels); v3: turns
     check = "continuity"
     FLAG_BELOW = 0.6
 
@@ -177,7 +177,7 @@ class PhysicsScore(_PhysicsMetric):
     expectations); sub-metrics that skip are left out."""
 
     name = "physics_score"
-    version: ClassVar[int] = 5  # follows its parts (gravity v2, continuity v2, penetration v3)
+    version: ClassVar[int] = 6  # follows its parts (gravity v2, continuity v3, penetration v3)
     FLAG_BELOW = 0.6
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     _PARTS: ClassVar[tuple[type[_PhysicsMetric], ...]] = (

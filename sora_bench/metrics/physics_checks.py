@@ -33,7 +33,9 @@ Formulas (documented once here; the metric classes point to them):
   A freeze is a run of >= 3 frames moving less than ``max(0.25 px, 0.02 size)`` per frame
   while the object moves faster than ``max(0.75 px, 0.08 size)`` per frame both before and
   after, and that did not slow down into the stop (last step >= half the median of the 3
-  before: friction stops are legal, and a collision may start it again). On pixel tracks
+  before: friction stops are legal, and a collision may start it again), unless it lasts
+  at most 3 frames where the vertical motion turns (the top of a hop, a bounce: the speed
+  passes through zero there). On pixel tracks
   a still run of up to 4 frames in contact with another track (boxes within 1 px, or a
   share of a merged region, in half its frames) is a collision, not a freeze; and two
   tracks that jump across the same frames, each to where the other came from, exchanged
@@ -217,7 +219,12 @@ def _freezes(tr: Traj) -> list[dict[str, Any]]:
             if before and s >= 4 and np.isfinite(step[s - 4:s - 1]).all():
                 before = step[s - 1] >= 0.5 * float(np.median(step[s - 4:s - 1]))
             after = t < n and moving[t:t + 2].any()
-            if run >= 3 and before and after:
+            # a short pause where the vertical motion turns (rising to falling: the top of a
+            # hop; falling to rising: a bounce) is where the speed passes through zero, and a
+            # pixel centroid stays put for 2-3 frames there
+            turn = run <= 3 and s >= 2 and t < n and (
+                (p[s - 1, 1] - p[s - 2, 1]) * (p[t, 1] - p[t - 1, 1]) < 0)
+            if run >= 3 and before and after and not turn:
                 out.append({"kind": "freeze", "object": tr.id, "frames": [s - 1, t - 1],
                             "position": _pos(tr, s - 1), "length": int(run)})
         t += 1

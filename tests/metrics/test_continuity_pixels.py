@@ -66,3 +66,25 @@ def test_two_tracks_exchanging_places_are_no_teleports_but_a_swap_clue():
     value, details = _events(_tracks(_track("a", xa), _track("b", xb)))
     assert value == 1.0 and details["events"] == []
     assert {e["object"] for e in details["exchanges"]} == {"a", "b"}
+
+
+def _hop(still: int) -> Tracks:
+    """Rises 2 px/frame, stays ``still`` more frames at the top, falls 2 px/frame."""
+    ys = np.empty(T)
+    ys[:7] = 60.0 - 2.0 * np.arange(7)
+    ys[7:7 + still] = ys[6]
+    ys[7 + still:] = ys[6] + 2.0 * (np.arange(T - 7 - still) + 1)
+    tr = _track("a", np.full(T, 40.0))
+    tr.centroid[:, 1] = ys
+    tr.box[:, 1], tr.box[:, 3] = ys - SIZE / 2, ys + SIZE / 2
+    return _tracks(tr)
+
+
+def test_a_short_pause_at_the_top_of_a_hop_is_no_freeze():
+    value, details = _events(_hop(still=2))
+    assert details["events"] == [] and value == 1.0
+
+
+def test_a_long_pause_at_the_top_of_a_hop_is_a_freeze():
+    value, details = _events(_hop(still=6))
+    assert [e["kind"] for e in details["events"]] == ["freeze"]
