@@ -16,7 +16,7 @@ Free solid bodies only (containers, tables, walls, people hold or pass things by
   :data:`MAX_SWAP_GAP` frames passed through each other (depth 1 for each frame of the
   swap), when the order before and after holds on one more judged frame (a fragment seen
   twice does not swap) and each track keeps its hue across the swap (median of up to 3
-  judged frames on either side within 35 degrees, ``permanence_events._hue_gap``: a
+  judged frames on either side within 35 degrees, ``track_colour.hue_gap``: a
   track that jumped onto another object does not count; one frame that mixes both
   colours does not decide it). Judged frames: the region has its usual area or less (0.3..1.6 x its median: a
   partly hidden object still shows its side; a region merged
@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 
 from ..types import Tracks
-from .permanence_events import _hue_gap
 from .physics_traj import Traj
+from .track_colour import hue_gap
 
 __all__ = ["check_penetration"]
 
@@ -182,7 +182,7 @@ def _penetration_2d(tracks: Tracks, a: str, b: str,
         # tracks that kept their colour (not a track that jumped onto another object)
         if (t1 - t0 <= MAX_SWAP_GAP and side[k] * side[k + 1] < 0
                 and side[k - 1] == side[k] and side[k + 2] == side[k + 1]
-                and all(_hue_gap(app, frames[max(0, k - 2):k + 1], frames[k + 1:k + 4]) <= 35.0
+                and all(hue_gap(app, frames[max(0, k - 2):k + 1], frames[k + 1:k + 4]) <= 35.0
                         for app in apps)):
             out[t0:t1 + 1] = 1.0
     return out

@@ -54,13 +54,20 @@ from typing import Any
 import numpy as np
 
 from ..types import Tracks
+from .track_colour import (
+    HUE_JUMP,
+    MIN_SAT,
+    circ_median,
+    hue_deg,
+    hue_diff,
+    hue_gap,
+    hue_jump_needed,
+    saturation,
+    track_hue,
+)
 
 __all__ = ["permanence_events", "permanence_score", "WEIGHTS", "judged_tracks"]
 
-#: Hue change (degrees) between 3-frame windows that counts as a different object.
-HUE_JUMP = 20.0
-#: Saturation (chroma offset from grey) from which ``HUE_JUMP`` applies (:func:`hue_jump_needed`).
-SAT_REF = 0.2
 #: Kinds whose colour legitimately changes (clothes, limbs): no colour identity check.
 NONRIGID_KINDS = frozenset({"person", "bird"})
 #: Materials that show their surroundings (their colour moves with the background).
@@ -178,10 +185,10 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
             if nxt < n:  # reappeared: same identity? (compare solo frames only)
                 before = [t for t in range(max(a, b - 2), b + 1) if solo[t]]
                 after = [t for t in range(nxt, min(nxt + 3, runs[k + 1][1] + 1)) if solo[t]]
-                d = _hue_gap(tr.appearance, before, after) if _same_size(tr.area, before,
+                d = hue_gap(tr.appearance, before, after) if _same_size(tr.area, before,
                                                                           after) else 0.0
-                need = hue_jump_needed(min(_saturation(tr.appearance, before),
-                                           _saturation(tr.appearance, after)))
+                need = hue_jump_needed(min(saturation(tr.appearance, before),
+                                           saturation(tr.appearance, after)))
                 if d > need and rigid:
                     events.append({"kind": "identity_change", "object": tid,
                                    "frames": [b, nxt], "position": _centre(tr.box[nxt]),
@@ -222,17 +229,6 @@ def _solo(tracks: Tracks, ids: list[str], tid: str, *, edge_ok: bool = False) ->
     return ok
 
 
-def hue_deg(rgb: np.ndarray) -> np.ndarray:
-    """Hue angle in degrees of RGB rows (..., 3): ``atan2(sqrt 3 (g - b), 2r - g - b)``.
-    Mixing with white or darkening leaves it (nearly) unchanged."""
-    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-    return np.degrees(np.arctan2(np.sqrt(3.0) * (g - b), 2 * r - g - b))
-
-
-def _hue_diff(a: float, b: float) -> float:
-    return float(abs((a - b + 180.0) % 360.0 - 180.0))
-
-
 def _colour_jumps(tid: str, tr: Any, vis: np.ndarray) -> list[dict[str, Any]]:
     """Identity changes while visible: the circular median hue of the (up to) 3 visible
     frames before frame t and of the 3 from t on differ by more than
@@ -242,7 +238,7 @@ def _colour_jumps(tid: str, tr: Any, vis: np.ndarray) -> list[dict[str, Any]]:
     app = np.asarray(tr.appearance, np.float64)
     chroma = app[:, 3:6]
     sat = np.linalg.norm(chroma - 1.0 / 3.0, axis=1)
-    ok = vis & np.isfinite(chroma).all(axis=1) & (sat > 0.06)
+    ok = vis & np.isfinite(chroma).all(axis=1) & (sat > MIN_SAT)
     idx = np.flatnonzero(ok)
     hue = hue_deg(app[:, :3])
     d = np.zeros(len(idx))
@@ -250,7 +246,7 @@ def _colour_jumps(tid: str, tr: Any, vis: np.ndarray) -> list[dict[str, Any]]:
     for k in range(2, len(idx) - 1):
         b, a = idx[max(0, k - 3):k], idx[k:k + 3]
         if len(b) >= 2 and len(a) >= 2 and _same_size(tr.area, b, a):
-            d[k] = _hue_diff(_circ_median(hue[b]), _circ_median(hue[a]))
+            d[k] = hue_diff(circ_median(hue[b]), circ_median(hue[a]))
             need[k] = hue_jump_needed(min(float(np.median(sat[b])), float(np.median(sat[a]))))
     out = []
     k = 0
@@ -268,14 +264,6 @@ def _colour_jumps(tid: str, tr: Any, vis: np.ndarray) -> list[dict[str, Any]]:
     return out
 
 
-def hue_jump_needed(sat: float) -> float:
-    """Hue change (degrees) that counts as another object for colours of saturation ``sat``
-    (chroma offset from grey): ``HUE_JUMP`` from :data:`SAT_REF` up, more below it in
-    proportion (the hue of a dull colour is noisy: the same chroma noise turns it by more
-    degrees). Sensor noise on greyish objects moved hues by 20-35 degrees."""
-    return HUE_JUMP * max(1.0, SAT_REF / max(sat, 1e-6))
-
-
 def _same_size(area: np.ndarray, before, after) -> bool:
     """The region keeps its size across a colour change (median areas within a factor
     1 / 0.7): one that grows or shrinks as its colour shifts is merging with, or parting
@@ -287,67 +275,20 @@ def _same_size(area: np.ndarray, before, after) -> bool:
     return min(x, y) >= 0.7 * max(x, y)
 
 
-def _circ_median(h: np.ndarray) -> float:
-    """Median of angles (degrees) around their circular mean."""
-    m = np.degrees(np.arctan2(np.sin(np.radians(h)).mean(), np.cos(np.radians(h)).mean()))
-    dev = (h - m + 180.0) % 360.0 - 180.0
-    return float(m + np.median(dev))
-
-
-def _saturation(app: np.ndarray, frames: list[int]) -> float:
-    """Chroma offset from grey of a track's median colour over ``frames`` (0 if unseen)."""
-    x = np.asarray(app, np.float64)[list(frames)].reshape(-1, np.shape(app)[1])
-    x = x[np.isfinite(x).all(axis=1)]
-    return float(np.linalg.norm(np.median(x[:, 3:6], 0) - 1 / 3)) if len(x) else 0.0
-
-
-def _hue_gap(app: np.ndarray, before: list[int], after: list[int]) -> float:
-    """Hue change (degrees) between the frames before and after a gap; 0 unless both sides
-    are saturated (chroma offset from grey > 0.06)."""
-    a = np.asarray(app, np.float64)
-    sides = []
-    for fr in (before, after):
-        x = a[list(fr)].reshape(-1, a.shape[1])
-        x = x[np.isfinite(x).all(axis=1)]
-        if not len(x) or np.linalg.norm(np.median(x[:, 3:6], 0) - 1 / 3) <= 0.06:
-            return 0.0
-        sides.append(_circ_median(hue_deg(x[:, :3])))
-    return _hue_diff(sides[0], sides[1])
-
-
-def _app_dist(app: np.ndarray, before: list[int], after: list[int]) -> float:
-    a = np.asarray(app, np.float64)[list(before), :3].reshape(-1, 3)
-    b = np.asarray(app, np.float64)[list(after), :3].reshape(-1, 3)
-    a, b = a[np.isfinite(a).all(1)], b[np.isfinite(b).all(1)]
-    if not a.size or not b.size:
-        return 0.0
-    return float(np.linalg.norm(a.mean(0) - b.mean(0)))
-
-
-def _track_hue(app: np.ndarray, frames: list[int]) -> float | None:
-    """Median hue (degrees) of a track's appearance over ``frames``; None when unsaturated
-    (chroma offset from grey <= 0.06) or unseen."""
-    x = np.asarray(app, np.float64)[list(frames)].reshape(-1, np.shape(app)[1])
-    x = x[np.isfinite(x).all(axis=1)]
-    if not len(x) or np.linalg.norm(np.median(x[:, 3:6], 0) - 1 / 3) <= 0.06:
-        return None
-    return _circ_median(hue_deg(x[:, :3]))
-
-
 def _parent(tracks: Tracks, ids: list[str], tid: str, t: int, size: float) -> str | None:
     """Another track seen at t-1 or t whose box touches this one's first box and whose colour
     it shares (a piece of an object has the object's hue: both saturated and more than
     ``HUE_JUMP`` apart rules the other track out)."""
     tr = tracks.tracks[tid]
     box = tr.box[t]
-    mine = _track_hue(tr.appearance, [f for f in range(t, min(t + 3, tracks.num_frames))
+    mine = track_hue(tr.appearance, [f for f in range(t, min(t + 3, tracks.num_frames))
                                       if tr.visible[f]])
     for j in ids:
         if j == tid:
             continue
         o = tracks.tracks[j]
-        theirs = _track_hue(o.appearance, [f for f in range(max(0, t - 3), t + 1) if o.visible[f]])
-        if mine is not None and theirs is not None and _hue_diff(mine, theirs) > HUE_JUMP:
+        theirs = track_hue(o.appearance, [f for f in range(max(0, t - 3), t + 1) if o.visible[f]])
+        if mine is not None and theirs is not None and hue_diff(mine, theirs) > HUE_JUMP:
             continue
         for tt in (t - 1, t):
             if tt >= 0 and o.visible[tt] and o.visible[:t].any() and _near(box, o.box[tt], 0.5 * size):
@@ -371,6 +312,16 @@ def _merged_into(tracks: Tracks, ids: list[str], tid: str, last: int, size: floa
     return None
 
 
+def exchanged(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Two teleport events of different tracks, each landing within the larger of their
+    allowances of where the other came from: the tracks exchanged places."""
+    if a["object"] == b["object"] or not (a.get("from") and b.get("from")):
+        return False
+    tol = max(a["allowed_px"], b["allowed_px"])
+    return bool(np.linalg.norm(np.subtract(a["position"], b["from"])) < tol
+                and np.linalg.norm(np.subtract(b["position"], a["from"])) < tol)
+
+
 def _swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, Any]]:
     out = []
     for i, a in enumerate(teleports):
@@ -380,13 +331,9 @@ def _swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, An
             # may hold one identity a little longer)
             shared = (max(a["frames"][0], b["frames"][0]) < min(a["frames"][1], b["frames"][1])
                       or abs(a["frames"][0] - b["frames"][0]) <= 3)
-            if (not shared or a["object"] == b["object"]
-                    or not (a.get("from") and b.get("from"))):
+            if not shared:
                 continue
-            da = np.linalg.norm(np.subtract(a["position"], b["from"]))
-            db = np.linalg.norm(np.subtract(b["position"], a["from"]))
-            tol = max(a["allowed_px"], b["allowed_px"])
-            if da < tol and db < tol:
+            if exchanged(a, b):
                 out.append({"kind": "identity_swap", "objects": [a["object"], b["object"]],
                             "object": a["object"], "frames": a["frames"],
                             "position": a["position"], "severity": 1.0})
@@ -394,12 +341,12 @@ def _swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, An
     # the other track went from where this one landed to where it came from
     paired = {o for e in out for o in e["objects"]}
     stab = tracks.meta.get("stabilized", {}) if isinstance(tracks.meta, Mapping) else {}
+    pos = {tid: np.asarray(stab.get(tid, tr.centroid), np.float64)
+           for tid, tr in tracks.tracks.items()}
     for a in teleports:
         if a["object"] in paired or not a.get("from") or a.get("J", 0.0) < 1.5:
             continue  # (a clear jump only: two objects colliding nudge each other)
         f0, f1 = a["frames"]
-        pos = {tid: np.asarray(stab.get(tid, tr.centroid), np.float64)
-               for tid, tr in tracks.tracks.items()}
         # a track that appears where this one came from as it jumps: the other object,
         # in the colour this one had (the tracker starts a new track for it)
         took_over = [tid for tid, tr in tracks.tracks.items()

@@ -271,35 +271,29 @@ def _in_contact(tracks: Tracks, tid: str, ids: list[str], f0: int, f1: int) -> b
     share of a merged region, in at least half of frames ``f0..f1``. Two objects pressed
     together in a collision may stand still for a moment, and the tracker cannot tell
     their regions apart: a still run of up to 4 frames in contact is no freeze."""
+    from .permanence_events import _near
+
     grouped = set(tracks.meta.get("grouped", {}).get(tid, ())) if isinstance(
         tracks.meta, Mapping) else set()
     box = np.asarray(tracks.tracks[tid].box, np.float64)
-    touching = 0
-    for t in range(f0, f1 + 1):
-        near = t in grouped
-        for j in ids:
-            b = np.asarray(tracks.tracks[j].box[t], np.float64)
-            if j == tid or near or not (np.isfinite(b).all() and np.isfinite(box[t]).all()):
-                continue
-            near = bool(box[t, 0] - 1 <= b[2] and b[0] - 1 <= box[t, 2]
-                        and box[t, 1] - 1 <= b[3] and b[1] - 1 <= box[t, 3])
-        touching += near
+    touching = sum(t in grouped or any(
+        _near(box[t], np.asarray(tracks.tracks[j].box[t], np.float64), 1.0)
+        for j in ids if j != tid) for t in range(f0, f1 + 1))
     return touching >= 0.5 * (f1 - f0 + 1)
 
 
 def _exchanges(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Pixel tracks: teleports of two tracks across the same frames, each to within the
-    allowance of where the other came from: the tracks exchanged identities (a tracker
-    switch, or an identity swap, which ``object_permanence`` judges); neither object
-    jumped."""
-    tele = [e for e in events if e["kind"] == "teleport" and e.get("from")]
+    allowance of where the other came from (``permanence_events.exchanged``): the tracks
+    exchanged identities (a tracker switch, or an identity swap, which
+    ``object_permanence`` judges); neither object jumped."""
+    from .permanence_events import exchanged
+
+    tele = [e for e in events if e["kind"] == "teleport"]
     out: list[dict[str, Any]] = []
     for i, a in enumerate(tele):
         for b in tele[i + 1:]:
-            tol = max(a["allowed_px"], b["allowed_px"])
-            if (a["object"] != b["object"] and a["frames"] == b["frames"]
-                    and np.linalg.norm(np.subtract(a["position"], b["from"])) < tol
-                    and np.linalg.norm(np.subtract(b["position"], a["from"])) < tol):
+            if a["frames"] == b["frames"] and exchanged(a, b):
                 out += [e for e in (a, b) if not any(e is x for x in out)]
     return out
 
@@ -311,18 +305,14 @@ def _broken_jumps(judged: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:
     frames later away from the edge and stays for 2 of its first 3 frames, further
     than the teleport allowance: the tracker lost an object that jumped (its gate refuses
     such jumps), so the jump is judged across the two tracks."""
-    from .permanence_events import _circ_median, _hue_diff, hue_deg
+    from .track_colour import hue_diff, track_hue
 
     def inner(box: np.ndarray) -> bool:
         return bool(box[0] > 1 and box[1] > 1 and box[2] < tracks.width - 1
                     and box[3] < tracks.height - 1)
 
     def hue(tr: Traj, frames: np.ndarray) -> float | None:
-        app = np.asarray(tracks.tracks[tr.id].appearance, np.float64)[frames]
-        app = app[np.isfinite(app).all(axis=1)]
-        if not len(app) or np.linalg.norm(np.median(app[:, 3:6], 0) - 1 / 3) <= 0.06:
-            return None
-        return _circ_median(hue_deg(app[:, :3]))
+        return track_hue(tracks.tracks[tr.id].appearance, frames)
 
     out = []
     n = tracks.num_frames
@@ -349,7 +339,7 @@ def _broken_jumps(judged: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:
                         b.visible[start:start + 3].sum() < 2:
                     continue
                 hb = hue(b, vb[vb >= start][:3])
-                if ha is None or hb is None or _hue_diff(ha, hb) > 20 or not inner(
+                if ha is None or hb is None or hue_diff(ha, hb) > 20 or not inner(
                         tracks.tracks[b.id].box[start]):
                     continue
                 gap = start - end
