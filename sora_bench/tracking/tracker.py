@@ -64,7 +64,8 @@ from .occlusion import at_rest, track_states
 __all__ = ["Tracker", "BlobTracker", "register_tracker", "get_tracker", "TRACKERS", "BLOB_VERSION"]
 
 #: 2: interior colours, ghost removal, median identity colour; 3: keyframe Lucas-Kanade
-#: camera motion in two passes, regions split by colour, merged shares in meta["grouped"]
+#: camera motion in two passes, regions split by colour, merged shares in meta["grouped"];
+#: 4: found at the image edge while going out is not an entry; 5: ``at_rest`` state
 BLOB_VERSION = 5
 
 
@@ -149,7 +150,7 @@ class BlobTracker:
         # colours from the 3x3-blurred frames: per-pixel noise would pick the saturated half
         dets = [_detect(frames[t], fg[t], min_area, bg[t], blurred[t]) for t in range(t_n)]
         obs = self._associate(dets, f2r)
-        return self._build(obs, f2r, t_n, w, h, video, warnings)
+        return self._build(obs, f2r, t_n, w, h, frames, warnings)
 
     # -------------------------------------------------------------------------- association
     def _associate(self, dets: list[list[_Det]], f2r: np.ndarray) -> list[dict[int, _Det]]:
@@ -253,7 +254,7 @@ class BlobTracker:
 
     # -------------------------------------------------------------------------------- output
     def _build(self, obs: list[dict[int, _Det]], f2r: np.ndarray, t_n: int, w: int, h: int,
-               video: Video, warnings: list[str]) -> Tracks:
+               frames: np.ndarray, warnings: list[str]) -> Tracks:
         # drop one-frame specks: noise, not objects
         # shadows and background-model ghosts: mostly lighting-change pixels over their life
         obs = [o for o in obs if np.median([d.illum for d in o.values()]) < 0.4]
@@ -264,7 +265,6 @@ class BlobTracker:
                 boxes[k, t] = d.box
         tracks: dict[str, Track] = {}
         stab: dict[str, np.ndarray] = {}
-        frames01 = video.frames.astype(np.float32) / 255.0
         for k, o in enumerate(obs):
             tid = f"t{k}"
             vis = np.zeros(t_n, bool)
@@ -277,7 +277,7 @@ class BlobTracker:
                 # highlights and shade drop in and out of the region
                 centroid[t] = [(d.box[0] + d.box[2]) / 2, (d.box[1] + d.box[3]) / 2]
                 area[t], app[t] = d.area, d.app
-            state = at_rest(track_states(k, o, boxes, f2r, t_n, w, h), o, frames01, f2r)
+            state = at_rest(track_states(k, o, boxes, f2r, t_n, w, h), o, frames, f2r)
             tracks[tid] = Track(id=tid, box=boxes[k].copy(), centroid=centroid, area=area,
                                 visible=vis, state=state, appearance=app)
             s = np.full((t_n, 2), np.nan)
