@@ -20,9 +20,6 @@ def _box_in_frame_fraction(box: np.ndarray, w: int, h: int) -> float:
     return float(iw * ih / (bw * bh))
 
 
-def _touches_border(box: np.ndarray, w: int, h: int, margin: float = 1.0) -> bool:
-    return bool(box[0] <= margin or box[1] <= margin or box[2] >= w - margin
-                or box[3] >= h - margin)
 
 
 def _edge_normals(box: np.ndarray, w: int, h: int, margin: float = 1.0) -> list[np.ndarray]:
@@ -33,6 +30,10 @@ def _edge_normals(box: np.ndarray, w: int, h: int, margin: float = 1.0) -> list[
         if touch:
             out.append(np.array(n))
     return out
+
+
+def _touches_border(box: np.ndarray, w: int, h: int, margin: float = 1.0) -> bool:
+    return bool(_edge_normals(box, w, h, margin))
 
 
 def _going_out(seq: list[_Det], w: int, h: int) -> bool:
