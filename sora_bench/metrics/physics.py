@@ -113,7 +113,7 @@ class PhysicsGravity(_PhysicsMetric):
     (formula: :mod:`.physics_checks`, gravity). Camera motion removed by stabilisation."""
 
     name = "physics_gravity"
-    version: ClassVar[int] = 2  # v2: a landing's braking must hold over 2 steps
+    version: ClassVar[int] = 3  # v2: a landing's braking must hold over 2 steps; v3: side-edge cuts keep y
     check = "gravity"
     FLAG_BELOW = 0.5
 
@@ -177,7 +177,7 @@ class PhysicsScore(_PhysicsMetric):
     expectations); sub-metrics that skip are left out."""
 
     name = "physics_score"
-    version: ClassVar[int] = 6  # follows its parts (gravity v2, continuity v3, penetration v3)
+    version: ClassVar[int] = 7  # follows its parts (gravity v3, continuity v3, penetration v3)
     FLAG_BELOW = 0.6
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     _PARTS: ClassVar[tuple[type[_PhysicsMetric], ...]] = (

@@ -41,7 +41,10 @@ class Traj:
     0.75..1.35 x the track's median (not cut by occlusion, not merged with something touching
     it); ``px_per_m``: pixels per metre at the object's depth (NaN when unknown); ``free``: a
     free body (gravity applies; not a person, vehicle, occluder, fragment, or something a
-    character picks up or carries).
+    character picks up or carries); ``y_ok``: frames whose vertical position is reliable:
+    ``full`` ones, and those cut only by the left or right image edge while the region keeps
+    its usual height (its centre is still inside, so the box's vertical middle is the
+    object's); None means ``full``.
     """
 
     id: str
@@ -52,6 +55,11 @@ class Traj:
     px_per_m: np.ndarray
     free: bool
     scene: Mapping[str, Any] | None
+    y_ok: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.y_ok is None:
+            self.y_ok = self.full
 
     @property
     def typical_size(self) -> float:
@@ -127,6 +135,7 @@ def _traj(tr: Track, tracks: Tracks, scene: Mapping[str, Any] | None) -> Traj:
     bw, bh = box[:, 2] - box[:, 0], box[:, 3] - box[:, 1]
     size = np.where(vis, np.sqrt((bw ** 2 + bh ** 2) / 2), np.nan)
     full = vis.copy()
+    y_ok = vis.copy()
     if vis.any():
         # the region's usual size: smaller is cut (occlusion), larger is merged with
         # something touching it (its shadow, another object)
@@ -134,8 +143,14 @@ def _traj(tr: Track, tracks: Tracks, scene: Mapping[str, Any] | None) -> Traj:
         pix = np.asarray(tr.area, np.float64)
         full &= (pix >= 0.75 * med) & (pix <= 1.35 * med)
         w, h = tracks.width, tracks.height
-        inside = (box[:, 0] > 0.5) & (box[:, 1] > 0.5) & (box[:, 2] < w - 0.5) & (box[:, 3] < h - 0.5)
-        full &= inside
+        in_x = (box[:, 0] > 0.5) & (box[:, 2] < w - 0.5)
+        in_y = (box[:, 1] > 0.5) & (box[:, 3] < h - 0.5)
+        full &= in_x & in_y
+        # cut by a side edge only: y stays right while the box keeps its usual height (a
+        # falling ball drifting out sideways under a pan or a dolly)
+        h_med = float(np.median(bh[full])) if full.any() else np.nan
+        y_ok = full | (vis & ~in_x & in_y & (bh >= 0.9 * h_med) & (bh <= 1.15 * h_med)
+                       & (pix >= 0.35 * med) & (pix <= 1.35 * med))
     ppm = np.full(n, np.nan)
     meta_ppm = tracks.meta.get("px_per_m", {}) if isinstance(tracks.meta, Mapping) else {}
     world = tracks.meta.get("world", {}) if isinstance(tracks.meta, Mapping) else {}
@@ -147,6 +162,7 @@ def _traj(tr: Track, tracks: Tracks, scene: Mapping[str, Any] | None) -> Traj:
         p = np.stack([xyz[:, 0], -xyz[:, 1]], axis=1) * sc
         p[~vis] = np.nan
         ppm = np.full(n, sc)
+        y_ok = vis  # world positions: exact however much of the object is in view
     elif tr.id in meta_ppm:
         ppm = np.asarray(meta_ppm[tr.id], np.float64).reshape(n)
     else:
@@ -157,7 +173,7 @@ def _traj(tr: Track, tracks: Tracks, scene: Mapping[str, Any] | None) -> Traj:
     motion = str(scene.get("motion", "")) if scene else str(tr.attributes.get("motion", ""))
     free = kind not in NON_FREE_KINDS and motion not in NON_FREE_MOTIONS \
         and not tr.attributes.get("parent") and not (scene or {}).get("carried")
-    return Traj(tr.id, p, size, full, vis, ppm, free, scene)
+    return Traj(tr.id, p, size, full, vis, ppm, free, scene, y_ok)
 
 
 def trajectories(tracks: Tracks, prompt: Prompt | None = None) -> dict[str, Traj]:
@@ -217,10 +233,11 @@ def _landings(tr: Traj) -> list[int]:
 
 
 def _hidden_rebounds(tr: Traj, idx: np.ndarray) -> list[int]:
-    """Frames just before a one-frame gap across which the object goes from descending to
-    rising (by > 2 % of its size per frame on both sides): a contact hidden in the gap
-    (:func:`bounces` needs the neighbours of the lowest frame). Free flight only turns from
-    rising to falling, never the other way."""
+    """Frames just before a one-frame gap across which a descending object (by > 2 % of its
+    size per frame) rises or brakes (its mean step across the gap is under 60 % of the step
+    before, as :func:`_landings` judges braking): a contact hidden in the gap
+    (:func:`bounces` and :func:`_landings` need the neighbours of the lowest frame). A
+    descent in free flight only speeds up."""
     y = tr.p[:, 1]
     eps = 0.02 * tr.typical_size
     out = []
@@ -229,21 +246,22 @@ def _hidden_rebounds(tr: Traj, idx: np.ndarray) -> list[int]:
         if b - a != 2:
             continue
         down = (y[a] - y[idx[k - 1]]) / (a - idx[k - 1])
-        up = (y[b] - y[a]) / (b - a)
-        if down > eps and up < -eps:
+        across = (y[b] - y[a]) / (b - a)
+        if down > eps and across < 0.6 * down - eps:
             out.append(a)
     return out
 
 
 def free_flight_segments(tr: Traj, min_len: int = 5, min_span: float = 0.5) -> list[np.ndarray]:
-    """Frame-index arrays of free-flight candidates: runs of fully visible frames (gaps of one
+    """Frame-index arrays of free-flight candidates: runs of frames with a reliable vertical
+    position (``y_ok``; gaps of one
     frame allowed) between bounces and landings, trimmed at both ends of frames moving less
     than 2 % of the size per frame vertically, with at least ``min_len`` frames and a vertical extent of at
     least ``min_span`` sizes."""
     if not tr.free:
         return []
     size = tr.typical_size
-    idx = np.flatnonzero(tr.full)
+    idx = np.flatnonzero(tr.y_ok)
     if idx.size < min_len:
         return []
     cuts = set(bounces(tr)) | set(_landings(tr)) | set(_hidden_rebounds(tr, idx))
