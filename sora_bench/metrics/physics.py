@@ -130,7 +130,7 @@ class PhysicsContinuity(_PhysicsMetric):
     """No teleports (jumps beyond what speed explains) and no freezes of moving objects."""
 
     name = "physics_continuity"
-    version: ClassVar[int] = 3  # v2: collisions, exchanged identities (pixels); v3: turns
+    version: ClassVar[int] = 4  # v2: collisions, exchanged identities (pixels); v3: turns; v4: edge ends
     check = "continuity"
     FLAG_BELOW = 0.6
 
@@ -177,7 +177,7 @@ class PhysicsScore(_PhysicsMetric):
     expectations); sub-metrics that skip are left out."""
 
     name = "physics_score"
-    version: ClassVar[int] = 7  # follows its parts (gravity v3, continuity v3, penetration v3)
+    version: ClassVar[int] = 8  # follows its parts (gravity v3, continuity v4, penetration v3)
     FLAG_BELOW = 0.6
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     _PARTS: ClassVar[tuple[type[_PhysicsMetric], ...]] = (

@@ -299,8 +299,9 @@ def _exchanges(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _broken_jumps(judged: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:
-    """Pixel tracks: a track that ends (or stops being seen for >= 3 frames) away from the
-    image edge while a track of the same hue
+    """Pixel tracks: a track that ends (or stops being seen for >= 3 frames) in the picture
+    (away from the image edge, or touching it with >= 60 % of its usual area and its
+    centre further from that edge than 2 frames of its motion) while a track of the same hue
     (within 20 degrees, both saturated) starts (or comes back after 2 unseen frames) 1-2
     frames later away from the edge and stays for 2 of its first 3 frames, further
     than the teleport allowance: the tracker lost an object that jumped (its gate refuses
@@ -314,6 +315,19 @@ def _broken_jumps(judged: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:
     def hue(tr: Traj, frames: np.ndarray) -> float | None:
         return track_hue(tracks.tracks[tr.id].appearance, frames)
 
+    def in_view(tr: Traj, f: int, usual: float, v: float) -> bool:
+        # touching the edge but mostly in the picture, its centre further from that edge
+        # than it moves in 2 frames: it cannot have left the picture before it was missed
+        t = tracks.tracks[tr.id]
+        if f in tracks.meta.get("grouped", {}).get(tr.id, ()):
+            return False  # a share of a merged region: a guess, not where it was seen
+        x, y = t.centroid[f]
+        box = t.box[f]
+        dist = min(d for d, touch in ((x, box[0] <= 1), (y, box[1] <= 1),
+                                      (tracks.width - x, box[2] >= tracks.width - 1),
+                                      (tracks.height - y, box[3] >= tracks.height - 1)) if touch)
+        return bool(t.area[f] >= 0.6 * usual and dist > 2.0 * v + 1.0)
+
     out = []
     n = tracks.num_frames
     for a in judged:
@@ -323,13 +337,14 @@ def _broken_jumps(judged: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:
         # every end of a sighting run followed by >= 3 unseen frames (or the clip's end):
         # a track the tracker later re-used for something else still lost its object here
         ends = [int(f) for f in va if f >= va[2] and f < n - 2 and not a.visible[f + 1:f + 4].any()]
+        usual = float(np.median(tracks.tracks[a.id].area[va]))
         for end in ends:
-            if not inner(tracks.tracks[a.id].box[end]):
-                continue
             before = va[va <= end][-3:]
             ha = hue(a, before)
             steps = np.linalg.norm(np.diff(a.p[before], axis=0), axis=1)
             v = float(np.median(steps)) if steps.size else 0.0
+            if not inner(tracks.tracks[a.id].box[end]) and not in_view(a, end, usual, v):
+                continue
             for b in judged:
                 vb = np.flatnonzero(b.visible)
                 # b (re)appears 1-2 frames after a ends, unseen the 2 frames before, and stays

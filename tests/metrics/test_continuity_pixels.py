@@ -88,3 +88,44 @@ def test_a_short_pause_at_the_top_of_a_hop_is_no_freeze():
 def test_a_long_pause_at_the_top_of_a_hop_is_a_freeze():
     value, details = _events(_hop(still=6))
     assert [e["kind"] for e in details["events"]] == ["freeze"]
+
+
+def _jump_from_the_edge(x_end: float, grouped: bool = False) -> Tracks:
+    """A ball moving left at 1 px/frame near the left image edge (its box touching it) is
+    lost after frame 9; a same-coloured track comes up 40 px to the right in frame 10."""
+    xs = np.full(T, np.nan)
+    xs[:10] = x_end + (9 - np.arange(10))
+    a = _track("a", np.nan_to_num(xs, nan=0.0))
+    vis = np.isfinite(xs)
+    box = np.array(a.box)
+    box[:, 0] = np.maximum(box[:, 0] - 2.0, 0.0)  # the ball is wider than SIZE: touches x = 0
+    a = Track("a", np.where(vis[:, None], box, np.nan), np.where(vis[:, None], a.centroid, np.nan),
+              np.where(vis, SIZE * SIZE, 0.0), vis, tuple("visible" if v else "absent" for v in vis),
+              a.appearance)
+    xb = np.full(T, x_end + 40.0)
+    b = _track("b", xb)
+    vb = np.arange(T) >= 10
+    b = Track("b", np.where(vb[:, None], b.box, np.nan), np.where(vb[:, None], b.centroid, np.nan),
+              np.where(vb, SIZE * SIZE, 0.0), vb, tuple("visible" if v else "absent" for v in vb),
+              b.appearance)
+    tracks = _tracks(a, b)
+    if grouped:
+        object.__setattr__(tracks, "meta", {**tracks.meta, "grouped": {"a": [9]}})
+    return tracks
+
+
+def test_a_jump_from_an_object_touching_the_edge_but_in_view_is_a_teleport():
+    # centre 6 px from the edge, moving 1 px/frame: it cannot have left the picture
+    value, details = _events(_jump_from_the_edge(x_end=6.0))
+    assert [e["kind"] for e in details["events"]] == ["teleport"] and value < 0.5
+
+
+def test_an_object_leaving_through_the_edge_is_no_teleport():
+    # centre 2 px from the edge: it may have gone out before the other track came up
+    value, details = _events(_jump_from_the_edge(x_end=2.0))
+    assert details["events"] == [] and value == 1.0
+
+
+def test_a_merged_share_at_the_edge_is_not_where_the_object_was_seen():
+    value, details = _events(_jump_from_the_edge(x_end=6.0, grouped=True))
+    assert details["events"] == []
