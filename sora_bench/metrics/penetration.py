@@ -14,8 +14,9 @@ Free solid bodies only (containers, tables, walls, people hold or pass things by
   high above the floor as 0.3 x its distance means their depth ranges overlap (``dy / h ~
   cam_h dz / (2 r D)``). Two such objects that **swap order** along x within
   :data:`MAX_SWAP_GAP` frames passed through each other (depth 1 for each frame of the
-  swap), when the order before and after holds on one more judged frame (a fragment seen
-  twice does not swap) and each track keeps its hue across the swap (median of up to 3
+  swap), when the order before and after holds on one more judged frame, or, at either
+  end of the judged frames, on the nearest frame where both were seen (not as a merged
+  share; a fragment seen twice does not swap) and each track keeps its hue across the swap (median of up to 3
   judged frames on either side within 35 degrees, ``track_colour.hue_gap``: a
   track that jumped onto another object does not count; one frame that mixes both
   colours does not decide it). Judged frames: the region has its usual area or less (0.3..1.6 x its median: a
@@ -174,14 +175,32 @@ def _penetration_2d(tracks: Tracks, a: str, b: str,
     frames = np.flatnonzero(both)
     if not frames.size:
         return out
-    side = np.sign((ba[:, 0] + ba[:, 2]) - (bb[:, 0] + bb[:, 2]))[frames]
+    with np.errstate(invalid="ignore"):
+        side_all = np.sign((ba[:, 0] + ba[:, 2]) - (bb[:, 0] + bb[:, 2]))
+    side = side_all[frames]
+    # frames both were seen (not judged: merged, or off the floor): the order they held
+    # there confirms a swap at either end of the judged frames
+    grouped = tracks.meta.get("grouped", {}) if isinstance(tracks.meta, Mapping) else {}
+    ok = np.isfinite(side_all) & (side_all != 0)
+    for x in (a, b):
+        ok[list(grouped.get(x, ()))] = False  # predicted boxes: no order of their own
+    seen = np.flatnonzero(ok)
+
+    def held(k: int, before: bool) -> bool:
+        j = k - 1 if before else k + 1
+        if 0 <= j < len(frames):
+            return bool(side[j] == side[k])
+        t = frames[k]
+        near = seen[seen < t][-1:] if before else seen[seen > t][:1]
+        return bool(near.size and side_all[near[0]] == side[k])
+
     apps = [np.asarray(tracks.tracks[x].appearance, np.float64) for x in (a, b)]
-    for k in range(1, len(frames) - 2):
+    for k in range(len(frames) - 1):
         t0, t1 = frames[k], frames[k + 1]
         # swapped order (passed through), held on the judged frame before and after, by
         # tracks that kept their colour (not a track that jumped onto another object)
         if (t1 - t0 <= MAX_SWAP_GAP and side[k] * side[k + 1] < 0
-                and side[k - 1] == side[k] and side[k + 2] == side[k + 1]
+                and held(k, True) and held(k + 1, False)
                 and all(hue_gap(app, frames[max(0, k - 2):k + 1], frames[k + 1:k + 4]) <= 35.0
                         for app in apps)):
             out[t0:t1 + 1] = 1.0

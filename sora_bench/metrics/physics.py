@@ -140,7 +140,7 @@ class PhysicsPenetration(_PhysicsMetric):
     one depth that swap order: :mod:`.penetration`)."""
 
     name = "physics_penetration"
-    version: ClassVar[int] = 3  # v2: swaps seen across up to 12 frames; v3: 3-frame hue windows
+    version: ClassVar[int] = 4  # v2: 12-frame swaps; v3: 3-frame hue windows; v4: end frames
     check = "penetration"
     FLAG_BELOW = 0.6
 
@@ -177,7 +177,7 @@ class PhysicsScore(_PhysicsMetric):
     expectations); sub-metrics that skip are left out."""
 
     name = "physics_score"
-    version: ClassVar[int] = 8  # follows its parts (gravity v3, continuity v4, penetration v3)
+    version: ClassVar[int] = 9  # follows its parts (gravity v3, continuity v4, penetration v4)
     FLAG_BELOW = 0.6
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     _PARTS: ClassVar[tuple[type[_PhysicsMetric], ...]] = (

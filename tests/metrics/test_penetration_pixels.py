@@ -105,3 +105,30 @@ def test_airborne_object_crossing_is_not_judged():
     # the same path rolled on the roller's row is a pass-through
     a_low = _track("a", np.linspace(20, 60, T), 50.0, RED, hidden=(7, 8))
     assert _score(_tracks(a_low, b))[0] < 0.5
+
+
+def _merged_start(a_before: float) -> Tracks:
+    """a and b swap order between frames 6 and 9; before frame 6 a's region is merged with
+    its shadow (2.5 x its area: not judged), so frame 6 is the first judged one. In the merged
+    frames a's box centre lies at ``a_before``."""
+    xa, xb = np.linspace(20, 60, T), np.linspace(60, 20, T)
+    a = _track("a", xa, 50.0, RED, hidden=(7, 8))
+    b = _track("b", xb, 50.5, BLUE, hidden=(7, 8))
+    area = np.array(a.area)
+    area[:6] *= 2.5
+    box, cen = np.array(a.box), np.array(a.centroid)
+    box[:6, [0, 2]] += (a_before - xa[:6])[:, None]
+    cen[:6, 0] = a_before
+    a = Track("a", box, cen, area, a.visible, a.state, a.appearance)
+    return _tracks(a, b)
+
+
+def test_a_swap_right_after_the_first_judged_frame_is_confirmed_by_earlier_sightings():
+    value, details = _score(_merged_start(a_before=24.0))
+    assert [e["kind"] for e in details["events"]] == ["interpenetration"] and value < 0.5
+
+
+def test_earlier_sightings_in_the_other_order_do_not_confirm_a_swap():
+    # in the merged frames a is seen right of b: frame 6 alone (a left of b) is a blip
+    value, details = _score(_merged_start(a_before=70.0))
+    assert details["events"] == [] and value == 1.0
