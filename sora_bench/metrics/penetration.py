@@ -12,7 +12,10 @@ Free solid bodies only (containers, tables, walls, people hold or pass things by
   nearer contacts lower. Two floor objects whose contact rows differ by less than
   :data:`SAME_DEPTH` x the smaller object's height share depth, which for a camera about as
   high above the floor as 0.3 x its distance means their depth ranges overlap (``dy / h ~
-  cam_h dz / (2 r D)``). Two such objects that **swap order** along x within
+  cam_h dz / (2 r D)``); their paths may part in depth after they meet, so frames up to
+  2 x that apart are judged and the contact-row difference where they cross (linear
+  between the frames either side of the swap) must be within it. Two such objects that
+  **swap order** along x within
   :data:`MAX_SWAP_GAP` frames passed through each other (depth 1 for each frame of the
   swap), when the order before and after holds on one more judged frame, or, at either
   end of the judged frames, on the nearest frame where both were seen (not as a merged
@@ -170,13 +173,18 @@ def _penetration_2d(tracks: Tracks, a: str, b: str,
     """Per-frame depth of two pixel tracks resting on the floor at one depth (module doc)."""
     (ba, fa, ha), (bb, fb, hb) = floor_rows[a], floor_rows[b]
     out = np.zeros(tracks.num_frames)
+    tol = SAME_DEPTH * min(ha, hb)
+    dy = ba[:, 3] - bb[:, 3]  # contact rows: nearer is lower
+    dx = (ba[:, 0] + ba[:, 2]) / 2 - (bb[:, 0] + bb[:, 2]) / 2
     with np.errstate(invalid="ignore"):
-        both = fa & fb & (np.abs(ba[:, 3] - bb[:, 3]) < SAME_DEPTH * min(ha, hb))
+        # judged frames: both on the floor, at one depth or at most 2 tolerances apart (their
+        # paths may part in depth after they meet; the depth at the crossing decides)
+        both = fa & fb & (np.abs(dy) < 2 * tol)
     frames = np.flatnonzero(both)
     if not frames.size:
         return out
     with np.errstate(invalid="ignore"):
-        side_all = np.sign((ba[:, 0] + ba[:, 2]) - (bb[:, 0] + bb[:, 2]))
+        side_all = np.sign(dx)
     side = side_all[frames]
     # frames both were seen (not judged: merged, or off the floor): the order they held
     # there confirms a swap at either end of the judged frames
@@ -199,7 +207,10 @@ def _penetration_2d(tracks: Tracks, a: str, b: str,
         t0, t1 = frames[k], frames[k + 1]
         # swapped order (passed through), held on the judged frame before and after, by
         # tracks that kept their colour (not a track that jumped onto another object)
+        # depth difference where they cross (linear between the two frames) within tolerance
+        u = abs(dx[t0]) / max(abs(dx[t0]) + abs(dx[t1]), 1e-9)
         if (t1 - t0 <= MAX_SWAP_GAP and side[k] * side[k + 1] < 0
+                and abs(dy[t0] + u * (dy[t1] - dy[t0])) < tol
                 and held(k, True) and held(k + 1, False)
                 and all(hue_gap(app, frames[max(0, k - 2):k + 1], frames[k + 1:k + 4]) <= 35.0
                         for app in apps)):

@@ -140,7 +140,7 @@ class PhysicsPenetration(_PhysicsMetric):
     one depth that swap order: :mod:`.penetration`)."""
 
     name = "physics_penetration"
-    version: ClassVar[int] = 4  # v2: 12-frame swaps; v3: 3-frame hue windows; v4: end frames
+    version: ClassVar[int] = 5  # v2: 12-frame swaps; v3: hue windows; v4: end frames; v5: crossing depth
     check = "penetration"
     FLAG_BELOW = 0.6
 
@@ -177,7 +177,7 @@ class PhysicsScore(_PhysicsMetric):
     expectations); sub-metrics that skip are left out."""
 
     name = "physics_score"
-    version: ClassVar[int] = 9  # follows its parts (gravity v3, continuity v4, penetration v4)
+    version: ClassVar[int] = 10  # follows its parts (gravity v3, continuity v4, penetration v5)
     FLAG_BELOW = 0.6
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     _PARTS: ClassVar[tuple[type[_PhysicsMetric], ...]] = (

@@ -132,3 +132,22 @@ def test_earlier_sightings_in_the_other_order_do_not_confirm_a_swap():
     # in the merged frames a is seen right of b: frame 6 alone (a left of b) is a blip
     value, details = _score(_merged_start(a_before=70.0))
     assert details["events"] == [] and value == 1.0
+
+
+def test_paths_parting_in_depth_after_passing_through_still_count():
+    """They cross at one depth; afterwards a rolls nearer the camera (its contact row 3 px
+    lower than b's: more than the same-depth tolerance, 0.3 heights). The depth where they
+    cross decides."""
+    bottom_a = np.where(np.arange(T) < 9, 50.0, 53.5)
+    a = _track("a", np.linspace(20, 60, T), bottom_a, RED, hidden=(7, 8))
+    b = _track("b", np.linspace(60, 20, T), 50.5, BLUE, hidden=(7, 8))
+    value, details = _score(_tracks(a, b))
+    assert [e["kind"] for e in details["events"]] == ["interpenetration"] and value < 0.5
+
+
+def test_objects_a_little_apart_in_depth_where_they_cross_pass_behind():
+    """Contact rows 3.5 px apart all along (0.44 heights): one passes behind the other."""
+    a = _track("a", np.linspace(20, 60, T), 50.0, RED, hidden=(7, 8))
+    b = _track("b", np.linspace(60, 20, T), 53.5, BLUE, hidden=(7, 8))
+    value, details = _score(_tracks(a, b))
+    assert value == 1.0 and details["events"] == []
