@@ -27,7 +27,9 @@ Free solid bodies only (containers, tables, walls, people hold or pass things by
   with a neighbour or its shadow has neither the object's contact row nor its centre), it
   is not the tracker's share of a merged region (``meta["grouped"]``: a predicted box),
   and the object rests on the floor (contact row within 0.3 heights of its lowest within
-  +-4 frames; airborne objects are not judged). Overlapping boxes alone are not judged
+  +-4 frames; airborne objects are not judged). A track the tracker lost while passing
+  through the other object and the new track it started for it on the far side are one
+  object here (:func:`_continuations`). Overlapping boxes alone are not judged
   (touching objects and merged regions overlap too); sinking into the floor is not judged
   (a ball's box that includes its shadow looks like a sunk ball's cap).
 
@@ -37,6 +39,7 @@ Score ``exp(-sum over events of frames * depth)``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -79,22 +82,32 @@ def check_penetration(trajs: Mapping[str, Traj], tracks: Tracks
                            "position": _pos(tr, int(run[0])), "depth": float(sink[run].max())})
     if len(solids) < 2 and not events:
         return None, {"reason": "fewer than two free solid objects"}
-    floor_rows = {tr.id: _floor_contact(tracks, tr.id) for tr in solids if tr.id not in world}
-    for a in range(len(solids)):
-        for b in range(a + 1, len(solids)):
-            ta, tb = solids[a], solids[b]
-            if ta.id in world and tb.id in world:
-                depth = _penetration_3d(ta, tb, world)
-            else:
-                depth = _penetration_2d(tracks, ta.id, tb.id, floor_rows)
-            frames = np.flatnonzero(depth > 0)
-            for run in _runs(frames):
-                events.append({"kind": "interpenetration", "objects": [ta.id, tb.id],
-                               "object": ta.id, "frames": [int(run[0]), int(run[-1])],
-                               "position": _pos(ta, int(run[0])),
-                               "depth": float(depth[run].max())})
+    if all(tr.id in world for tr in solids):
+        for a in range(len(solids)):
+            for b in range(a + 1, len(solids)):
+                ta, tb = solids[a], solids[b]
+                _add(events, [ta.id], [tb.id], _penetration_3d(ta, tb, world), trajs)
+    else:
+        objs = _pixel_objects(tracks, [tr.id for tr in solids])
+        names = list(objs)
+        for a in range(len(names)):
+            for b in range(a + 1, len(names)):
+                depth = _penetration_2d(tracks.num_frames, objs[names[a]], objs[names[b]])
+                _add(events, objs[names[a]].members, objs[names[b]].members, depth, trajs)
     penalty = sum((e["frames"][1] - e["frames"][0] + 1) * e["depth"] for e in events)
     return float(np.exp(-penalty)), {"events": events, "pairs": len(solids) * (len(solids) - 1) // 2}
+
+
+def _add(events: list[dict[str, Any]], a: list[str], b: list[str], depth: np.ndarray,
+         trajs: Mapping[str, Traj]) -> None:
+    """Append one interpenetration event per run of frames with ``depth > 0`` between the
+    objects made of tracks ``a`` and ``b``."""
+    for run in _runs(np.flatnonzero(depth > 0)):
+        t = int(run[0])
+        first = next((x for x in a if trajs[x].visible[t]), a[0])
+        events.append({"kind": "interpenetration", "objects": [*a, *b], "object": a[0],
+                       "frames": [t, int(run[-1])], "position": _pos(trajs[first], t),
+                       "depth": float(depth[run].max())})
 
 
 def _runs(frames: np.ndarray) -> list[np.ndarray]:
@@ -168,11 +181,92 @@ def _floor_contact(tracks: Tracks, tid: str) -> tuple[np.ndarray, np.ndarray, fl
     return box, on_floor, h_med
 
 
-def _penetration_2d(tracks: Tracks, a: str, b: str,
-                    floor_rows: Mapping[str, tuple[np.ndarray, np.ndarray, float]]) -> np.ndarray:
-    """Per-frame depth of two pixel tracks resting on the floor at one depth (module doc)."""
-    (ba, fa, ha), (bb, fb, hb) = floor_rows[a], floor_rows[b]
-    out = np.zeros(tracks.num_frames)
+@dataclass
+class _FloorObject:
+    """A pixel object for the order-swap rule: one track, or a track and its continuation
+    (the tracker lost the object as it passed through the other and started a new track
+    for it on the far side). ``box``: stabilised ``(T, 4)``; ``on_floor``: judged frames;
+    ``height``: median box height (px); ``app``: appearance rows; ``seen``: frames with an
+    observation of its own (not a merged share)."""
+
+    members: list[str]
+    box: np.ndarray
+    on_floor: np.ndarray
+    height: float
+    app: np.ndarray
+    seen: np.ndarray
+
+
+def _pixel_objects(tracks: Tracks, ids: list[str]) -> dict[str, _FloorObject]:
+    """Per solid pixel track a :class:`_FloorObject`; a track that ends where a later one
+    continues it (:func:`_continuations`) is joined with it into one."""
+    grouped = tracks.meta.get("grouped", {}) if isinstance(tracks.meta, Mapping) else {}
+    objs: dict[str, _FloorObject] = {}
+    for tid in ids:
+        box, on_floor, h = _floor_contact(tracks, tid)
+        seen = np.asarray(tracks.tracks[tid].visible, bool).copy()
+        seen[list(grouped.get(tid, ()))] = False
+        objs[tid] = _FloorObject([tid], box, on_floor, h,
+                                 np.asarray(tracks.tracks[tid].appearance, np.float64), seen)
+    for x, y in _continuations(tracks, ids).items():
+        if x not in objs or y not in objs:
+            continue
+        ox, oy = objs.pop(x), objs.pop(y)
+        # y's box where x is not seen, or not judged while y is (the frame they share)
+        use_y = ~np.asarray(tracks.tracks[x].visible, bool) | (oy.on_floor & ~ox.on_floor)
+        objs[f"{x}+{y}"] = _FloorObject(
+            ox.members + oy.members, np.where(use_y[:, None], oy.box, ox.box),
+            ox.on_floor | oy.on_floor, float(np.median([ox.height, oy.height])),
+            np.where(use_y[:, None], oy.app, ox.app), ox.seen | oy.seen)
+    return objs
+
+
+def _continuations(tracks: Tracks, ids: list[str]) -> dict[str, str]:
+    """Track x -> track y when y is x's object seen again: y is first seen 0 to
+    :data:`MAX_SWAP_GAP` frames after x's last sighting (0: the frame the tracker lost x
+    already shows y), away from the image edge, within
+    reach (``2 x gap x speed + size`` of where x was last seen; speed: x's median step,
+    stabilised px), in the same hue (medians over all sightings within 20 degrees, both
+    saturated: the last frames before the loss are often mixed with the other object),
+    and no other track fits either end."""
+    from .track_colour import hue_diff, track_hue
+
+    stab = tracks.meta.get("stabilized", {}) if isinstance(tracks.meta, Mapping) else {}
+    info = {}
+    for tid in ids:
+        tr = tracks.tracks[tid]
+        vis = np.flatnonzero(tr.visible)
+        hue = track_hue(tr.appearance, vis)
+        if vis.size < 2 or hue is None:
+            continue
+        p = np.asarray(stab.get(tid, tr.centroid), np.float64)
+        steps = np.linalg.norm(np.diff(p[vis], axis=0), axis=1) / np.diff(vis)
+        box = tr.box[vis[0]]
+        inner = bool(box[0] > 1 and box[1] > 1 and box[2] < tracks.width - 1
+                     and box[3] < tracks.height - 1)
+        info[tid] = (int(vis[0]), int(vis[-1]), hue, p[vis[0]], p[vis[-1]],
+                     float(np.median(steps)), float(np.sqrt(np.median(tr.area[vis]))), inner)
+
+    def fits(x: str, y: str) -> bool:
+        _, end, hx, _, px, v, size, _ = info[x]
+        start, _, hy, py, _, _, _, inner = info[y]
+        gap = start - end
+        return (0 <= gap <= MAX_SWAP_GAP and inner and hue_diff(hx, hy) <= 20.0
+                and float(np.linalg.norm(py - px)) <= 2 * gap * v + size)
+
+    pairs = [(x, y) for x in info for y in info if x != y and fits(x, y)]
+    out = {}
+    for x, y in pairs:
+        if sum(1 for a, _ in pairs if a == x) == 1 and sum(1 for _, b in pairs if b == y) == 1:
+            out[x] = y
+    return out
+
+
+def _penetration_2d(n: int, oa: _FloorObject, ob: _FloorObject) -> np.ndarray:
+    """Per-frame depth of two pixel objects resting on the floor at one depth (module doc)."""
+    ba, fa, ha = oa.box, oa.on_floor, oa.height
+    bb, fb, hb = ob.box, ob.on_floor, ob.height
+    out = np.zeros(n)
     tol = SAME_DEPTH * min(ha, hb)
     dy = ba[:, 3] - bb[:, 3]  # contact rows: nearer is lower
     dx = (ba[:, 0] + ba[:, 2]) / 2 - (bb[:, 0] + bb[:, 2]) / 2
@@ -187,12 +281,9 @@ def _penetration_2d(tracks: Tracks, a: str, b: str,
         side_all = np.sign(dx)
     side = side_all[frames]
     # frames both were seen (not judged: merged, or off the floor): the order they held
-    # there confirms a swap at either end of the judged frames
-    grouped = tracks.meta.get("grouped", {}) if isinstance(tracks.meta, Mapping) else {}
-    ok = np.isfinite(side_all) & (side_all != 0)
-    for x in (a, b):
-        ok[list(grouped.get(x, ()))] = False  # predicted boxes: no order of their own
-    seen = np.flatnonzero(ok)
+    # there confirms a swap at either end of the judged frames (predicted boxes of merged
+    # shares have no order of their own)
+    seen = np.flatnonzero(np.isfinite(side_all) & (side_all != 0) & oa.seen & ob.seen)
 
     def held(k: int, before: bool) -> bool:
         j = k - 1 if before else k + 1
@@ -202,17 +293,16 @@ def _penetration_2d(tracks: Tracks, a: str, b: str,
         near = seen[seen < t][-1:] if before else seen[seen > t][:1]
         return bool(near.size and side_all[near[0]] == side[k])
 
-    apps = [np.asarray(tracks.tracks[x].appearance, np.float64) for x in (a, b)]
     for k in range(len(frames) - 1):
         t0, t1 = frames[k], frames[k + 1]
-        # swapped order (passed through), held on the judged frame before and after, by
-        # tracks that kept their colour (not a track that jumped onto another object)
         # depth difference where they cross (linear between the two frames) within tolerance
         u = abs(dx[t0]) / max(abs(dx[t0]) + abs(dx[t1]), 1e-9)
+        # swapped order (passed through), held on the judged frame before and after, by
+        # tracks that kept their colour (not a track that jumped onto another object)
         if (t1 - t0 <= MAX_SWAP_GAP and side[k] * side[k + 1] < 0
                 and abs(dy[t0] + u * (dy[t1] - dy[t0])) < tol
                 and held(k, True) and held(k + 1, False)
                 and all(hue_gap(app, frames[max(0, k - 2):k + 1], frames[k + 1:k + 4]) <= 35.0
-                        for app in apps)):
+                        for app in (oa.app, ob.app))):
             out[t0:t1 + 1] = 1.0
     return out

@@ -151,3 +151,44 @@ def test_objects_a_little_apart_in_depth_where_they_cross_pass_behind():
     b = _track("b", np.linspace(60, 20, T), 53.5, BLUE, hidden=(7, 8))
     value, details = _score(_tracks(a, b))
     assert value == 1.0 and details["events"] == []
+
+
+def _split(track: Track, lost: int, resume: int, new_id: str) -> tuple[Track, Track]:
+    """The tracker loses ``track`` after frame ``lost`` and starts ``new_id`` for the same
+    object at frame ``resume``."""
+    first = np.arange(T) <= lost
+    second = np.arange(T) >= resume
+
+    def part(tid: str, keep: np.ndarray) -> Track:
+        box = np.where(keep[:, None], track.box, np.nan)
+        cen = np.where(keep[:, None], track.centroid, np.nan)
+        app = np.where(keep[:, None], track.appearance, np.nan).astype(np.float32)
+        vis = keep & track.visible
+        return Track(tid, box, cen, np.where(vis, track.area, 0.0), vis,
+                     tuple("visible" if v else "absent" for v in vis), app)
+
+    return part(track.id, first), part(new_id, second)
+
+
+def test_a_swap_across_a_track_the_tracker_split_still_counts():
+    """b's track ends as it enters a; a new track of b's colour carries on from the far side."""
+    a = _track("a", np.linspace(20, 60, T), 50.0, RED, hidden=(7, 8))
+    b = _track("b", np.linspace(60, 20, T), 50.5, BLUE, hidden=(7, 8))
+    b1, b2 = _split(b, lost=6, resume=9, new_id="b2")
+    value, details = _score(_tracks(a, b1, b2))
+    (ev,) = details["events"]
+    assert set(ev["objects"]) == {"a", "b", "b2"} and value < 0.5
+
+
+def test_a_new_track_out_of_reach_is_not_a_continuation():
+    """Same colour, but it comes up 30 px further on than b could have moved: another object
+    (no swap can be claimed across the two tracks)."""
+    a = _track("a", np.linspace(20, 60, T), 50.0, RED, hidden=(7, 8))
+    b = _track("b", np.linspace(60, 20, T), 50.5, BLUE, hidden=(7, 8))
+    b1, b2 = _split(b, lost=6, resume=9, new_id="b2")
+    box, cen = np.array(b2.box), np.array(b2.centroid)
+    box[:, [0, 2]] -= 30.0
+    cen[:, 0] -= 30.0
+    b2 = Track("b2", box, cen, b2.area, b2.visible, b2.state, b2.appearance)
+    value, details = _score(_tracks(a, b1, b2))
+    assert details["events"] == [] and value == 1.0
