@@ -27,7 +27,8 @@ Free solid bodies only (containers, tables, walls, people hold or pass things by
   with a neighbour or its shadow has neither the object's contact row nor its centre), it
   is not the tracker's share of a merged region (``meta["grouped"]``: a predicted box),
   and the object rests on the floor (contact row within 0.3 heights of its lowest within
-  +-4 frames; airborne objects are not judged). A track the tracker lost while passing
+  +-4 frames, the track's steady drift of that row taken out; airborne objects are not
+  judged). A track the tracker lost while passing
   through the other object and the new track it started for it on the far side are one
   object here (:func:`_continuations`). Overlapping boxes alone are not judged
   (touching objects and merged regions overlap too); sinking into the floor is not judged
@@ -172,10 +173,14 @@ def _floor_contact(tracks: Tracks, tid: str) -> tuple[np.ndarray, np.ndarray, fl
     if not vis.any():
         return box, vis, 1.0
     h_med = float(np.median(height[vis]))
-    # the floor row drifts as the object rolls nearer or the camera dollies: compare with
-    # the lowest contact row within +-4 frames
-    bottom = np.where(vis, box[:, 3], -np.inf)
-    n = len(bottom)
+    # the floor row drifts as the object rolls nearer or the camera dollies or tilts:
+    # compare with the lowest contact row within +-4 frames, after taking out the track's
+    # steady drift (median per-frame change of its contact row)
+    t_vis = np.flatnonzero(vis)
+    rows = box[t_vis, 3]
+    drift = float(np.median(np.diff(rows) / np.diff(t_vis))) if t_vis.size >= 3 else 0.0
+    n = len(box)
+    bottom = np.where(vis, box[:, 3] - drift * np.arange(n), -np.inf)
     lowest = np.array([bottom[max(0, t - 4):t + 5].max() for t in range(n)])
     on_floor = vis & (bottom >= lowest - SAME_DEPTH * h_med)
     return box, on_floor, h_med

@@ -192,3 +192,13 @@ def test_a_new_track_out_of_reach_is_not_a_continuation():
     b2 = Track("b2", box, cen, b2.area, b2.visible, b2.state, b2.appearance)
     value, details = _score(_tracks(a, b1, b2))
     assert details["events"] == [] and value == 1.0
+
+
+def test_a_swap_under_a_steady_drift_of_the_floor_row_counts():
+    """The contact rows sink 1 px a frame (a camera tilt the tracker's translation model
+    leaves in, or both rolling nearer): still resting on the floor, not airborne."""
+    drift = np.arange(T, dtype=np.float64)
+    a = _track("a", np.linspace(20, 60, T), 40.0 + drift, RED)
+    b = _track("b", np.linspace(60, 20, T), 40.5 + drift, BLUE)
+    value, details = _score(_tracks(a, b))
+    assert [e["kind"] for e in details["events"]] == ["interpenetration"] and value < 0.5
