@@ -227,10 +227,11 @@ def _pixel_objects(tracks: Tracks, ids: list[str]) -> dict[str, _FloorObject]:
 
 
 def _continuations(tracks: Tracks, ids: list[str]) -> dict[str, str]:
-    """Track x -> track y when y is x's object seen again: y is first seen 0 to
-    :data:`MAX_SWAP_GAP` frames after x's last sighting (0: the frame the tracker lost x
-    already shows y), away from the image edge, within
-    reach (``2 x gap x speed + size`` of where x was last seen; speed: x's median step,
+    """Track x -> track y when y is x's object seen again: y is first seen from 2 frames
+    before to :data:`MAX_SWAP_GAP` frames after x's last sighting (the object passed through
+    shows in two pieces for a frame or two, and the tracker followed the wrong one), away
+    from the image edge, within
+    reach (``2 x max(gap, 1) x speed + size`` of where x was last seen; speed: x's median step,
     stabilised px), in the same hue (medians over all sightings within 20 degrees, both
     saturated: the last frames before the loss are often mixed with the other object),
     and no other track fits either end."""
@@ -256,8 +257,8 @@ def _continuations(tracks: Tracks, ids: list[str]) -> dict[str, str]:
         _, end, hx, _, px, v, size, _ = info[x]
         start, _, hy, py, _, _, _, inner = info[y]
         gap = start - end
-        return (0 <= gap <= MAX_SWAP_GAP and inner and hue_diff(hx, hy) <= 20.0
-                and float(np.linalg.norm(py - px)) <= 2 * gap * v + size)
+        return (-2 <= gap <= MAX_SWAP_GAP and inner and hue_diff(hx, hy) <= 20.0
+                and float(np.linalg.norm(py - px)) <= 2 * max(gap, 1) * v + size)
 
     pairs = [(x, y) for x in info for y in info if x != y and fits(x, y)]
     out = {}

@@ -140,8 +140,8 @@ class PhysicsPenetration(_PhysicsMetric):
     one depth that swap order: :mod:`.penetration`)."""
 
     name = "physics_penetration"
-    version: ClassVar[int] = 7  # v2: 12-frame swaps; v3: hue windows; v4: end frames; v5: crossing depth;
-    # v6: split tracks joined; v7: floor-row drift
+    version: ClassVar[int] = 8  # v2: 12-frame swaps; v3: hue windows; v4: end frames; v5: crossing depth;
+    # v6: split tracks joined; v7: floor-row drift; v8: continuations overlapping 2 frames
     check = "penetration"
     FLAG_BELOW = 0.6
 
@@ -178,7 +178,7 @@ class PhysicsScore(_PhysicsMetric):
     expectations); sub-metrics that skip are left out."""
 
     name = "physics_score"
-    version: ClassVar[int] = 12  # follows its parts (gravity v3, continuity v4, penetration v7)
+    version: ClassVar[int] = 13  # follows its parts (gravity v3, continuity v4, penetration v8)
     FLAG_BELOW = 0.6
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     _PARTS: ClassVar[tuple[type[_PhysicsMetric], ...]] = (

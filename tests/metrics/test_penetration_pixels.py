@@ -202,3 +202,16 @@ def test_a_swap_under_a_steady_drift_of_the_floor_row_counts():
     b = _track("b", np.linspace(60, 20, T), 40.5 + drift, BLUE)
     value, details = _score(_tracks(a, b))
     assert [e["kind"] for e in details["events"]] == ["interpenetration"] and value < 0.5
+
+
+def test_a_continuation_may_start_while_the_lost_track_is_still_seen():
+    """The object passed through shows in two pieces for a frame or two: the new track
+    starts 2 frames before the old one's last sighting, within reach, in its colour."""
+    from sora_bench.metrics.penetration import _continuations
+
+    b = _track("b", np.linspace(60, 20, T), 50.5, BLUE)
+    b1, b2 = _split(b, lost=9, resume=7, new_id="b2")
+    tracks = _tracks(b1, b2)
+    assert _continuations(tracks, ["b", "b2"]) == {"b": "b2"}
+    b1, b3 = _split(b, lost=9, resume=6, new_id="b3")  # 3 frames together: two objects
+    assert _continuations(_tracks(b1, b3), ["b", "b3"]) == {}
