@@ -29,10 +29,12 @@ in image px of the frame named first, ``severity`` in [0, 1]):
 - ``identity_swap``: two tracks jump (continuity teleports) across a common frame pair, or
   starting within 3 frames of each other, each to within the teleport allowance of the
   other's previous position; or one track teleports clearly (J >= 1.5) onto where another
-  was (at the jump, or last seen up to 2 frames before) while that other goes, over the
+  was (at the jump, or last seen up to 2 frames before, within the allowance plus its own
+  travel since) while that other goes, over the
   same frames, from there to where the jumper came from (within that allowance; its own
   move may be within its allowance, e.g. a fast faller), or is lost while a new track
-  starts where the jumper came from (the other object in the jumper's old colour).
+  starts (or comes back) where the jumper came from (the other object in the jumper's old
+  colour). Seen here means seen on its own: a share of a merged region is a prediction.
   Severity 1.
 - ``count_change``: the number of tracks present (visible or occluded) changes with no
   enter/exit to explain it; reported, not scored again (vanish/pop-in already are).
@@ -343,26 +345,38 @@ def _swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, An
     stab = tracks.meta.get("stabilized", {}) if isinstance(tracks.meta, Mapping) else {}
     pos = {tid: np.asarray(stab.get(tid, tr.centroid), np.float64)
            for tid, tr in tracks.tracks.items()}
+    # frames a track was seen on its own (a share of a merged region is a prediction: the
+    # red ball's track "seen" on the blue ball's region after they swapped places)
+    grouped = tracks.meta.get("grouped", {}) if isinstance(tracks.meta, Mapping) else {}
+    own = {}
+    for tid, tr in tracks.tracks.items():
+        own[tid] = np.asarray(tr.visible, bool).copy()
+        own[tid][list(grouped.get(tid, ()))] = False
     for a in teleports:
         if a["object"] in paired or not a.get("from") or a.get("J", 0.0) < 1.5:
             continue  # (a clear jump only: two objects colliding nudge each other)
         f0, f1 = a["frames"]
         # a track that appears where this one came from as it jumps: the other object,
         # in the colour this one had (the tracker starts a new track for it)
-        took_over = [tid for tid, tr in tracks.tracks.items()
-                     if tid != a["object"] and tr.visible[f1] and not tr.visible[f0]
+        # (first seen on its own at the jump: from f0 on, the jumper itself may be a share)
+        took_over = [tid for tid in tracks.tracks
+                     if tid != a["object"] and own[tid][f1] and not own[tid][max(f0 - 1, 0)]
                      and np.linalg.norm(pos[tid][f1] - a["from"]) < a["allowed_px"]]
-        for tid, tr in tracks.tracks.items():
-            seen = np.flatnonzero(np.asarray(tr.visible[:f0 + 1], bool))
+        for tid in tracks.tracks:
+            seen = np.flatnonzero(own[tid][:f0 + 1])
             # where it was at the jump (or last seen, up to 2 frames before: lost as the
             # colours changed)
             if tid == a["object"] or tid in paired or not seen.size or f0 - seen[-1] > 2:
                 continue
             p = pos[tid]
-            if not np.linalg.norm(p[seen[-1]] - a["position"]) < a["allowed_px"]:
+            # it kept moving between its last sighting and the landing frame
+            steps = np.linalg.norm(np.diff(p[seen[-3:]], axis=0), axis=1) / np.diff(seen[-3:])
+            reach = a["allowed_px"] + (float(np.median(steps)) * (f1 - seen[-1])
+                                       if steps.size else 0.0)
+            if not np.linalg.norm(p[seen[-1]] - a["position"]) < reach:
                 continue
-            went_back = tr.visible[f1] and np.linalg.norm(p[f1] - a["from"]) < a["allowed_px"]
-            if went_back or (not tr.visible[f1] and took_over):
+            went_back = own[tid][f1] and np.linalg.norm(p[f1] - a["from"]) < a["allowed_px"]
+            if went_back or (not own[tid][f1] and took_over):
                 out.append({"kind": "identity_swap", "objects": [a["object"], tid],
                             "object": a["object"], "frames": a["frames"],
                             "position": a["position"], "severity": 1.0})

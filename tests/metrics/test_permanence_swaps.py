@@ -90,3 +90,35 @@ def test_two_exchanging_jumps_a_few_frames_apart_are_a_swap_but_one_track_alone_
     # one track's two successive jumps (there and back) are not two objects exchanging
     back = _teleport("a", 6, 7, (58.0, 50.0), (30.0, 40.0), j=1.2)
     assert [e for e in _swaps([a, back], tracks) if e["objects"] == ["a", "a"]] == []
+
+
+def test_a_partner_seen_only_as_a_share_of_the_jumpers_region_was_lost():
+    """After the exchange the tracker keeps b for a frame as its share of the region a
+    landed on (meta["grouped"]: a predicted box, not a sighting): b was lost all the same."""
+    tele, tracks = _lost_partner_setup(newcomer=True)
+    b = tracks.tracks["b"]
+    vis = np.arange(T) < 7
+    xy = np.where(vis[:, None], np.stack([np.linspace(60, 49, T), np.full(T, 50.0)], 1), np.nan)
+    shared = Track("b", np.concatenate([xy - 4, xy + 4], axis=1), xy,
+                   np.where(vis, 50.0, 0.0), vis, tuple("visible" if v else "occluded" for v in vis),
+                   b.appearance)
+    trs = {**tracks.tracks, "b": shared}
+    tracks = Tracks(trs, T, 80, 80, "tracker:blob",
+                    meta={"stabilized": {k: t.centroid for k, t in trs.items()},
+                          "grouped": {"b": [6]}})
+    (ev,) = _swaps(tele, tracks)
+    assert set(ev["objects"]) == {"a", "b"}
+
+
+def test_the_partner_is_looked_for_where_it_had_moved_by_the_landing():
+    """b was last seen 2 frames before a landed on it, 6 px away, moving 1 px a frame
+    towards the spot: within the jump's allowance (5.5 px) plus b's own travel since."""
+    tele, tracks = _lost_partner_setup(newcomer=True)
+    vis = np.arange(T) < 5
+    xy = np.stack([np.linspace(60, 49, T), np.full(T, 50.0)], 1)
+    trs = {**tracks.tracks, "b": _partial("b", xy, vis)}
+    tracks = Tracks(trs, T, 80, 80, "tracker:blob",
+                    meta={"stabilized": {k: t.centroid for k, t in trs.items()}})
+    tele[0]["allowed_px"] = 5.5
+    (ev,) = _swaps(tele, tracks)
+    assert set(ev["objects"]) == {"a", "b"}
