@@ -287,7 +287,7 @@ def _exchanges(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     allowance of where the other came from (``permanence_events.exchanged``): the tracks
     exchanged identities (a tracker switch, or an identity swap, which
     ``object_permanence`` judges); neither object jumped."""
-    from .permanence_events import exchanged
+    from .permanence_swaps import exchanged
 
     tele = [e for e in events if e["kind"] == "teleport"]
     out: list[dict[str, Any]] = []

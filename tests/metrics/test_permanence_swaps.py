@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sora_bench.metrics.permanence_events import _swaps
+from sora_bench.metrics.permanence_swaps import swaps
 from sora_bench.types import Track, Tracks
 
 T = 12
@@ -32,13 +32,13 @@ def _setup(j: float):
 
 def test_one_clear_teleport_and_a_partner_that_took_the_opposite_way_is_a_swap():
     tele, tracks = _setup(1.7)
-    (ev,) = _swaps(tele, tracks)
+    (ev,) = swaps(tele, tracks)
     assert ev["kind"] == "identity_swap" and set(ev["objects"]) == {"a", "b"}
 
 
 def test_a_marginal_jump_next_to_a_neighbour_is_not_a_swap():
     tele, tracks = _setup(1.2)  # two colliding objects nudge each other
-    assert _swaps(tele, tracks) == []
+    assert swaps(tele, tracks) == []
 
 
 def _teleport(tid: str, f0: int, f1: int, src, dst, j: float = 2.0) -> dict:
@@ -72,24 +72,24 @@ def _lost_partner_setup(newcomer: bool):
 
 def test_a_jump_onto_a_lost_partner_while_a_newcomer_takes_its_place_is_a_swap():
     tele, tracks = _lost_partner_setup(newcomer=True)
-    (ev,) = _swaps(tele, tracks)
+    (ev,) = swaps(tele, tracks)
     assert set(ev["objects"]) == {"a", "b"} and ev["frames"] == [5, 6]
 
 
 def test_a_jump_onto_a_lost_partner_with_nobody_at_its_origin_is_not_a_swap():
     tele, tracks = _lost_partner_setup(newcomer=False)
-    assert _swaps(tele, tracks) == []
+    assert swaps(tele, tracks) == []
 
 
 def test_two_exchanging_jumps_a_few_frames_apart_are_a_swap_but_one_track_alone_is_not():
     tracks = _setup(1.7)[1]
     a = _teleport("a", 5, 6, (30.0, 40.0), (58.0, 50.0))
     b = _teleport("b", 7, 8, (58.0, 50.0), (31.0, 42.0))
-    (ev,) = _swaps([a, b], tracks)
+    (ev,) = swaps([a, b], tracks)
     assert set(ev["objects"]) == {"a", "b"}
     # one track's two successive jumps (there and back) are not two objects exchanging
     back = _teleport("a", 6, 7, (58.0, 50.0), (30.0, 40.0), j=1.2)
-    assert [e for e in _swaps([a, back], tracks) if e["objects"] == ["a", "a"]] == []
+    assert [e for e in swaps([a, back], tracks) if e["objects"] == ["a", "a"]] == []
 
 
 def test_a_partner_seen_only_as_a_share_of_the_jumpers_region_was_lost():
@@ -106,7 +106,7 @@ def test_a_partner_seen_only_as_a_share_of_the_jumpers_region_was_lost():
     tracks = Tracks(trs, T, 80, 80, "tracker:blob",
                     meta={"stabilized": {k: t.centroid for k, t in trs.items()},
                           "grouped": {"b": [6]}})
-    (ev,) = _swaps(tele, tracks)
+    (ev,) = swaps(tele, tracks)
     assert set(ev["objects"]) == {"a", "b"}
 
 
@@ -120,5 +120,5 @@ def test_the_partner_is_looked_for_where_it_had_moved_by_the_landing():
     tracks = Tracks(trs, T, 80, 80, "tracker:blob",
                     meta={"stabilized": {k: t.centroid for k, t in trs.items()}})
     tele[0]["allowed_px"] = 5.5
-    (ev,) = _swaps(tele, tracks)
+    (ev,) = swaps(tele, tracks)
     assert set(ev["objects"]) == {"a", "b"}

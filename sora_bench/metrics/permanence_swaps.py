@@ -1,0 +1,87 @@
+"""Identity swaps from continuity teleports (part of ``object_permanence``; the rules are in
+:mod:`.permanence_events`' module docstring). Positions are stabilised pixels."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ..types import Tracks
+
+__all__ = ["exchanged", "swaps"]
+
+
+def exchanged(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Two teleport events of different tracks, each landing within the larger of their
+    allowances of where the other came from: the tracks exchanged places."""
+    if a["object"] == b["object"] or not (a.get("from") and b.get("from")):
+        return False
+    tol = max(a["allowed_px"], b["allowed_px"])
+    return bool(np.linalg.norm(np.subtract(a["position"], b["from"])) < tol
+                and np.linalg.norm(np.subtract(b["position"], a["from"])) < tol)
+
+
+def swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, Any]]:
+    """``identity_swap`` events from continuity teleports (rules: :mod:`.permanence_events`
+    module docstring): two exchanging jumps, or one clear jump whose partner took the
+    opposite way or was lost while a newcomer took the jumper's old place."""
+    out = []
+    for i, a in enumerate(teleports):
+        for b in teleports[i + 1:]:
+            # the two jumps span a common frame pair (a track with a gap before the jump
+            # reports a longer span), or start within 3 frames of each other (the tracker
+            # may hold one identity a little longer)
+            shared = (max(a["frames"][0], b["frames"][0]) < min(a["frames"][1], b["frames"][1])
+                      or abs(a["frames"][0] - b["frames"][0]) <= 3)
+            if not shared:
+                continue
+            if exchanged(a, b):
+                out.append({"kind": "identity_swap", "objects": [a["object"], b["object"]],
+                            "object": a["object"], "frames": a["frames"],
+                            "position": a["position"], "severity": 1.0})
+    # one teleport whose partner's move stayed within its own allowance (a fast faller):
+    # the other track went from where this one landed to where it came from
+    paired = {o for e in out for o in e["objects"]}
+    stab = tracks.meta.get("stabilized", {}) if isinstance(tracks.meta, Mapping) else {}
+    pos = {tid: np.asarray(stab.get(tid, tr.centroid), np.float64)
+           for tid, tr in tracks.tracks.items()}
+    # frames a track was seen on its own (a share of a merged region is a prediction: the
+    # red ball's track "seen" on the blue ball's region after they swapped places)
+    grouped = tracks.meta.get("grouped", {}) if isinstance(tracks.meta, Mapping) else {}
+    own = {}
+    for tid, tr in tracks.tracks.items():
+        own[tid] = np.asarray(tr.visible, bool).copy()
+        own[tid][list(grouped.get(tid, ()))] = False
+    for a in teleports:
+        if a["object"] in paired or not a.get("from") or a.get("J", 0.0) < 1.5:
+            continue  # (a clear jump only: two objects colliding nudge each other)
+        f0, f1 = a["frames"]
+        # a track that appears where this one came from as it jumps: the other object,
+        # in the colour this one had (the tracker starts a new track for it)
+        # (first seen on its own at the jump: from f0 on, the jumper itself may be a share)
+        took_over = [tid for tid in tracks.tracks
+                     if tid != a["object"] and own[tid][f1] and not own[tid][max(f0 - 1, 0)]
+                     and np.linalg.norm(pos[tid][f1] - a["from"]) < a["allowed_px"]]
+        for tid in tracks.tracks:
+            seen = np.flatnonzero(own[tid][:f0 + 1])
+            # where it was at the jump (or last seen, up to 2 frames before: lost as the
+            # colours changed)
+            if tid == a["object"] or tid in paired or not seen.size or f0 - seen[-1] > 2:
+                continue
+            p = pos[tid]
+            # it kept moving between its last sighting and the landing frame
+            steps = np.linalg.norm(np.diff(p[seen[-3:]], axis=0), axis=1) / np.diff(seen[-3:])
+            reach = a["allowed_px"] + (float(np.median(steps)) * (f1 - seen[-1])
+                                       if steps.size else 0.0)
+            if not np.linalg.norm(p[seen[-1]] - a["position"]) < reach:
+                continue
+            went_back = own[tid][f1] and np.linalg.norm(p[f1] - a["from"]) < a["allowed_px"]
+            if went_back or (not own[tid][f1] and took_over):
+                out.append({"kind": "identity_swap", "objects": [a["object"], tid],
+                            "object": a["object"], "frames": a["frames"],
+                            "position": a["position"], "severity": 1.0})
+                paired |= {a["object"], tid}
+                break
+    return out
