@@ -26,7 +26,7 @@ PERMANENCE_EXPECT = frozenset({"reappears_after_occlusion", "occluded", "enters_
 
 class ObjectPermanence(VideoMetric):
     name = "object_permanence"
-    version: ClassVar[int] = 7  # v7: swaps judged on own sightings (not merged shares)
+    version: ClassVar[int] = 8  # v7: swaps on own sightings; v8: 2-frame dropouts (pixels)
     higher_is_better: ClassVar[bool] = True
     needs: ClassVar[frozenset[str]] = frozenset({"tracks"})
     min_frames: ClassVar[int] = 3

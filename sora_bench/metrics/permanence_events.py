@@ -5,7 +5,8 @@ in image px of the frame named first, ``severity`` in [0, 1]):
 
 - ``vanish``: a track seen for >= 3 frames goes from ``visible`` (whole and on its own, see
   ``_solo``) to ``absent`` (hidden while in frame with nothing in front of it). Severity
-  ``min(1, hidden frames / 2)``.
+  ``min(1, hidden frames / 2)``. Pixel tracks: unseen for at most 2 frames and then seen
+  again within half its size of where it was lost is a detector dropout, not a vanish.
 - ``pop_in``: a track first seen at frame 2 or later for >= 3 frames, whole and on its own
   in at least one of its first 3 (it may appear touching a neighbour), or away from the
   others in all 3 while cut by the image edge; ``absent`` in the frame before it and in
@@ -121,6 +122,7 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
     ``fractures``: object id -> frame of a Truth fracture; ``teleports``: continuity
     teleport events (for identity swaps)."""
     ids = judged_tracks(tracks)
+    pixel = tracks.source != "truth"
     fractures = fractures or {}
     n = tracks.num_frames
     events: list[dict[str, Any]] = []
@@ -174,7 +176,8 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
                 s0, e0 = b + 1 + s, b + 1 + e
                 # gone right after being seen whole and on its own: vanish (unless it broke)
                 broke = tid in fractures and fractures[tid] <= s0 + 1
-                if s0 == b + 1 and solo[b] and b - a >= 2 and not broke:
+                if s0 == b + 1 and solo[b] and b - a >= 2 and not broke and not (
+                        pixel and _dropout(tr, b, nxt, e0 - s0 + 1, size)):
                     events.append({"kind": "vanish", "object": tid, "frames": [s0, e0],
                                    "position": _centre(tr.box[b]),
                                    "severity": float(min(1.0, (e0 - s0 + 1) / 2))})
@@ -264,6 +267,17 @@ def _colour_jumps(tid: str, tr: Any, vis: np.ndarray) -> list[dict[str, Any]]:
                         "severity": float(min(1.0, d[j] / (2 * need[j])))})
         k += 1
     return out
+
+
+def _dropout(tr: Any, last: int, back: int, gap: int, size: float) -> bool:
+    """Pixel tracks: unseen for at most 2 frames, then seen again within half its size of
+    where it was lost: the detector missed it (sensor noise, a colour close to the floor,
+    the background model taking in a resting object), it did not vanish."""
+    if gap > 2 or back >= len(tr.visible) or not tr.visible[back]:
+        return False
+    a, b = np.asarray(tr.box[last], np.float64), np.asarray(tr.box[back], np.float64)
+    shift = np.hypot((a[0] + a[2] - b[0] - b[2]) / 2, (a[1] + a[3] - b[1] - b[3]) / 2)
+    return bool(shift <= 0.5 * size)
 
 
 def _same_size(area: np.ndarray, before, after) -> bool:

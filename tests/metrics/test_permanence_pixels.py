@@ -78,3 +78,36 @@ def test_the_same_hue_shift_of_a_dull_colour_is_noise():
     # greyish green to greyish yellow-green (saturation ~0.11, half the reference; hue
     # -29 degrees): sensor noise turns dull colours by that much
     assert _recolour(1.0, before=(0.40, 0.60, 0.42), after=(0.47, 0.60, 0.38)) == []
+
+
+def _gap_tracks(gap: int, moved: float = 0.0, source: str = "tracker:blob") -> Tracks:
+    """A still ball unseen (``absent``) for ``gap`` frames from frame 6, then seen again
+    ``moved`` px from where it was lost."""
+    xy = np.stack([np.full(T, 40.0), np.full(T, 50.0)], 1)
+    xy[6 + gap:, 0] += moved
+    vis = np.ones(T, bool)
+    vis[6:6 + gap] = False
+    xy[~vis] = np.nan
+    box = np.concatenate([xy - 5, xy + 5], axis=1)
+    state = tuple("visible" if v else "absent" for v in vis)
+    app = np.full((T, 6), 0.3, np.float32)
+    ball = Track("ball", box, xy, np.where(vis, 100.0, 0.0), vis, state, app)
+    return Tracks({"ball": ball}, T, 80, 80, source)
+
+
+def _vanishes(tracks: Tracks) -> list[dict]:
+    return [e for e in permanence_events(tracks) if e["kind"] == "vanish"]
+
+
+def test_a_two_frame_dropout_in_place_is_no_vanish_on_pixel_tracks():
+    assert _vanishes(_gap_tracks(2)) == []
+
+
+@pytest.mark.parametrize("tracks", [
+    _gap_tracks(3),  # too long for a detector dropout
+    _gap_tracks(2, moved=8.0),  # came back somewhere else
+    _gap_tracks(2, source="truth"),  # exact tracks: unseen means not drawn
+])
+def test_longer_moved_or_exact_gaps_are_vanishes(tracks):
+    (ev,) = _vanishes(tracks)
+    assert ev["frames"][0] == 6
