@@ -46,8 +46,8 @@ from typing import Any
 import numpy as np
 
 from ..types import Tracks
-from .physics_traj import Traj
-from .track_colour import hue_gap
+from .physics_traj import Traj, clear_of_edges, own_sightings
+from .track_colour import hue_diff, hue_gap, track_hue
 
 __all__ = ["check_penetration"]
 
@@ -160,11 +160,7 @@ def _floor_contact(tracks: Tracks, tid: str) -> tuple[np.ndarray, np.ndarray, fl
         box[:, [0, 2]] += np.asarray(f2r)[:, 0, 2][:, None]
         box[:, [1, 3]] += np.asarray(f2r)[:, 1, 2][:, None]
     height = box[:, 3] - box[:, 1]
-    vis = tr.visible & np.isfinite(box).all(axis=1)
-    if not vis.any():
-        return box, vis, 1.0
-    grouped = tracks.meta.get("grouped", {}).get(tid, ()) if isinstance(tracks.meta, Mapping) else ()
-    vis[list(grouped)] = False  # a share of a merged region: a prediction, not a sighting
+    vis = own_sightings(tracks, tid) & np.isfinite(box).all(axis=1)
     if not vis.any():
         return box, vis, 1.0
     area = np.asarray(tr.area, np.float64)
@@ -205,14 +201,12 @@ class _FloorObject:
 def _pixel_objects(tracks: Tracks, ids: list[str]) -> dict[str, _FloorObject]:
     """Per solid pixel track a :class:`_FloorObject`; a track that ends where a later one
     continues it (:func:`_continuations`) is joined with it into one."""
-    grouped = tracks.meta.get("grouped", {}) if isinstance(tracks.meta, Mapping) else {}
     objs: dict[str, _FloorObject] = {}
     for tid in ids:
         box, on_floor, h = _floor_contact(tracks, tid)
-        seen = np.asarray(tracks.tracks[tid].visible, bool).copy()
-        seen[list(grouped.get(tid, ()))] = False
         objs[tid] = _FloorObject([tid], box, on_floor, h,
-                                 np.asarray(tracks.tracks[tid].appearance, np.float64), seen)
+                                 np.asarray(tracks.tracks[tid].appearance, np.float64),
+                                 own_sightings(tracks, tid))
     for x, y in _continuations(tracks, ids).items():
         if x not in objs or y not in objs:
             continue
@@ -235,8 +229,6 @@ def _continuations(tracks: Tracks, ids: list[str]) -> dict[str, str]:
     stabilised px), in the same hue (medians over all sightings within 20 degrees, both
     saturated: the last frames before the loss are often mixed with the other object),
     and no other track fits either end."""
-    from .track_colour import hue_diff, track_hue
-
     stab = tracks.meta.get("stabilized", {}) if isinstance(tracks.meta, Mapping) else {}
     info = {}
     for tid in ids:
@@ -247,9 +239,7 @@ def _continuations(tracks: Tracks, ids: list[str]) -> dict[str, str]:
             continue
         p = np.asarray(stab.get(tid, tr.centroid), np.float64)
         steps = np.linalg.norm(np.diff(p[vis], axis=0), axis=1) / np.diff(vis)
-        box = tr.box[vis[0]]
-        inner = bool(box[0] > 1 and box[1] > 1 and box[2] < tracks.width - 1
-                     and box[3] < tracks.height - 1)
+        inner = clear_of_edges(tr.box[vis[0]], tracks.width, tracks.height)
         info[tid] = (int(vis[0]), int(vis[-1]), hue, p[vis[0]], p[vis[-1]],
                      float(np.median(steps)), float(np.sqrt(np.median(tr.area[vis]))), inner)
 

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..types import Tracks
+from .physics_traj import own_sightings
 
 __all__ = ["exchanged", "swaps"]
 
@@ -49,11 +50,7 @@ def swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, Any
            for tid, tr in tracks.tracks.items()}
     # frames a track was seen on its own (a share of a merged region is a prediction: the
     # red ball's track "seen" on the blue ball's region after they swapped places)
-    grouped = tracks.meta.get("grouped", {}) if isinstance(tracks.meta, Mapping) else {}
-    own = {}
-    for tid, tr in tracks.tracks.items():
-        own[tid] = np.asarray(tr.visible, bool).copy()
-        own[tid][list(grouped.get(tid, ()))] = False
+    own = {tid: own_sightings(tracks, tid) for tid in tracks.tracks}
     for a in teleports:
         if a["object"] in paired or not a.get("from") or a.get("J", 0.0) < 1.5:
             continue  # (a clear jump only: two objects colliding nudge each other)

@@ -53,7 +53,7 @@ from typing import Any
 import numpy as np
 
 from ..types import Tracks
-from .physics_traj import Traj, bounces, free_flight_segments
+from .physics_traj import Traj, bounces, clear_of_edges, free_flight_segments, own_sightings
 
 __all__ = ["check_gravity", "check_bounce", "check_continuity", "G"]
 
@@ -273,10 +273,9 @@ def _in_contact(tracks: Tracks, tid: str, ids: list[str], f0: int, f1: int) -> b
     their regions apart: a still run of up to 4 frames in contact is no freeze."""
     from .permanence_events import _near
 
-    grouped = set(tracks.meta.get("grouped", {}).get(tid, ())) if isinstance(
-        tracks.meta, Mapping) else set()
+    share = np.asarray(tracks.tracks[tid].visible, bool) & ~own_sightings(tracks, tid)
     box = np.asarray(tracks.tracks[tid].box, np.float64)
-    touching = sum(t in grouped or any(
+    touching = sum(share[t] or any(
         _near(box[t], np.asarray(tracks.tracks[j].box[t], np.float64), 1.0)
         for j in ids if j != tid) for t in range(f0, f1 + 1))
     return touching >= 0.5 * (f1 - f0 + 1)
@@ -284,7 +283,7 @@ def _in_contact(tracks: Tracks, tid: str, ids: list[str], f0: int, f1: int) -> b
 
 def _exchanges(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Pixel tracks: teleports of two tracks across the same frames, each to within the
-    allowance of where the other came from (``permanence_events.exchanged``): the tracks
+    allowance of where the other came from (``permanence_swaps.exchanged``): the tracks
     exchanged identities (a tracker switch, or an identity swap, which
     ``object_permanence`` judges); neither object jumped."""
     from .permanence_swaps import exchanged
@@ -309,8 +308,7 @@ def _broken_jumps(judged: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:
     from .track_colour import hue_diff, track_hue
 
     def inner(box: np.ndarray) -> bool:
-        return bool(box[0] > 1 and box[1] > 1 and box[2] < tracks.width - 1
-                    and box[3] < tracks.height - 1)
+        return clear_of_edges(box, tracks.width, tracks.height)
 
     def hue(tr: Traj, frames: np.ndarray) -> float | None:
         return track_hue(tracks.tracks[tr.id].appearance, frames)
@@ -319,7 +317,7 @@ def _broken_jumps(judged: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:
         # touching the edge but mostly in the picture, its centre further from that edge
         # than it moves in 2 frames: it cannot have left the picture before it was missed
         t = tracks.tracks[tr.id]
-        if f in tracks.meta.get("grouped", {}).get(tr.id, ()):
+        if not own_sightings(tracks, tr.id)[f]:
             return False  # a share of a merged region: a guess, not where it was seen
         x, y = t.centroid[f]
         box = t.box[f]

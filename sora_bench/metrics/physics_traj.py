@@ -19,7 +19,7 @@ import numpy as np
 from ..types import Prompt, Track, Tracks
 
 __all__ = ["Traj", "trajectories", "bind_scene", "free_flight_segments", "bounces",
-           "DEFAULT_SIZE_M", "NON_FREE_KINDS"]
+           "own_sightings", "clear_of_edges", "DEFAULT_SIZE_M", "NON_FREE_KINDS"]
 
 #: Real size assumed for an object of unknown size (metres), for the metric scale of pixel
 #: tracks that no scene describes.
@@ -174,6 +174,22 @@ def _traj(tr: Track, tracks: Tracks, scene: Mapping[str, Any] | None) -> Traj:
     free = kind not in NON_FREE_KINDS and motion not in NON_FREE_MOTIONS \
         and not tr.attributes.get("parent") and not (scene or {}).get("carried")
     return Traj(tr.id, p, size, full, vis, ppm, free, scene, y_ok)
+
+
+def own_sightings(tracks: Tracks, tid: str) -> np.ndarray:
+    """``(T,)`` bool: frames where track ``tid`` was seen on its own: visible, and not the
+    tracker's share of a merged region (``meta["grouped"]``: a predicted box, not a
+    sighting)."""
+    own = np.asarray(tracks.tracks[tid].visible, bool).copy()
+    grouped = tracks.meta.get("grouped", {}) if isinstance(tracks.meta, Mapping) else {}
+    own[list(grouped.get(tid, ()))] = False
+    return own
+
+
+def clear_of_edges(box: np.ndarray, width: int, height: int, margin: float = 1.0) -> bool:
+    """Whether an xyxy box stays more than ``margin`` px inside every image edge."""
+    return bool(box[0] > margin and box[1] > margin and box[2] < width - margin
+                and box[3] < height - margin)
 
 
 def trajectories(tracks: Tracks, prompt: Prompt | None = None) -> dict[str, Traj]:
