@@ -20,8 +20,6 @@ def _box_in_frame_fraction(box: np.ndarray, w: int, h: int) -> float:
     return float(iw * ih / (bw * bh))
 
 
-
-
 def _edge_normals(box: np.ndarray, w: int, h: int, margin: float = 1.0) -> list[np.ndarray]:
     """Outward unit normals of the image edges the box touches."""
     out = []
