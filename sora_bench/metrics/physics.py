@@ -130,7 +130,8 @@ class PhysicsContinuity(_PhysicsMetric):
     """No teleports (jumps beyond what speed explains) and no freezes of moving objects."""
 
     name = "physics_continuity"
-    version: ClassVar[int] = 4  # v2: collisions, exchanged identities (pixels); v3: turns; v4: edge ends
+    # v2: collisions, exchanged identities (pixels); v3: turns; v4: edge ends; v5: dim look-alikes
+    version: ClassVar[int] = 5
     check = "continuity"
     FLAG_BELOW = 0.6
 
@@ -178,7 +179,7 @@ class PhysicsScore(_PhysicsMetric):
     expectations); sub-metrics that skip are left out."""
 
     name = "physics_score"
-    version: ClassVar[int] = 13  # follows its parts (gravity v3, continuity v4, penetration v8)
+    version: ClassVar[int] = 14  # follows its parts (gravity v3, continuity v5, penetration v8)
     FLAG_BELOW = 0.6
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     _PARTS: ClassVar[tuple[type[_PhysicsMetric], ...]] = (

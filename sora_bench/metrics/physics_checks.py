@@ -301,11 +301,12 @@ def _broken_jumps(judged: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:
     """Pixel tracks: a track that ends (or stops being seen for >= 3 frames) in the picture
     (away from the image edge, or touching it with >= 60 % of its usual area and its
     centre further from that edge than 2 frames of its motion) while a track of the same hue
-    (within 20 degrees, both saturated) starts (or comes back after 2 unseen frames) 1-2
+    (within 20 degrees, both saturated, neither less than half as bright as the other: a
+    dim region of that hue is a shadow) starts (or comes back after 2 unseen frames) 1-2
     frames later away from the edge and stays for 2 of its first 3 frames, further
     than the teleport allowance: the tracker lost an object that jumped (its gate refuses
     such jumps), so the jump is judged across the two tracks."""
-    from .track_colour import hue_diff, track_hue
+    from .track_colour import brightness, hue_diff, track_hue
 
     def inner(box: np.ndarray) -> bool:
         return clear_of_edges(box, tracks.width, tracks.height)
@@ -354,6 +355,12 @@ def _broken_jumps(judged: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:
                 hb = hue(b, vb[vb >= start][:3])
                 if ha is None or hb is None or hue_diff(ha, hb) > 20 or not inner(
                         tracks.tracks[b.id].box[start]):
+                    continue
+                # of the same hue but less than half as bright: a shadow (or the object
+                # seen through one), not the lost object lit as it was
+                la, lb = (brightness(tracks.tracks[x.id].appearance, fr)
+                          for x, fr in ((a, before), (b, vb[vb >= start][:3])))
+                if min(la, lb) < 0.5 * max(la, lb):
                     continue
                 gap = start - end
                 jump = float(np.linalg.norm(b.p[start] - a.p[end]))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["HUE_JUMP", "SAT_REF", "MIN_SAT", "hue_deg", "hue_diff", "circ_median",
-           "saturation", "track_hue", "hue_gap", "hue_jump_needed"]
+           "saturation", "brightness", "track_hue", "hue_gap", "hue_jump_needed"]
 
 #: Hue change (degrees) between 3-frame windows that counts as a different object.
 HUE_JUMP = 20.0
@@ -52,6 +52,14 @@ def saturation(app: np.ndarray, frames) -> float:
     """Saturation of a track's median colour over ``frames`` (0 if unseen)."""
     x = _rows(app, frames)
     return float(np.linalg.norm(np.median(x[:, 3:6], 0) - 1 / 3)) if len(x) else 0.0
+
+
+def brightness(app: np.ndarray, frames) -> float:
+    """Brightness (HSV value, 0..1: the largest channel) of a track's median colour over
+    ``frames``; 0 if unseen. A shadow has the hue of the floor it darkens, and a dark
+    region's hue is mostly noise: brightness tells it from a lit object of that hue."""
+    x = _rows(app, frames)
+    return float(np.median(x[:, :3], 0).max()) if len(x) else 0.0
 
 
 def track_hue(app: np.ndarray, frames) -> float | None:

@@ -129,3 +129,24 @@ def test_an_object_leaving_through_the_edge_is_no_teleport():
 def test_a_merged_share_at_the_edge_is_not_where_the_object_was_seen():
     value, details = _events(_jump_from_the_edge(x_end=6.0, grouped=True))
     assert details["events"] == []
+
+
+def _lost_and_found(newcomer_rgb: tuple[float, float, float]) -> Tracks:
+    """A red ball moving right at 1 px/frame in mid-picture is lost after frame 9; a track of
+    colour ``newcomer_rgb`` comes up 40 px further on in frame 10 and stays."""
+    tracks = _jump_from_the_edge(x_end=30.0)
+    b = tracks.tracks["b"]
+    rgb = np.float32(newcomer_rgb)
+    app = np.tile(np.concatenate([rgb, rgb / rgb.sum()]), (T, 1))
+    return _tracks(tracks.tracks["a"], Track("b", b.box, b.centroid, b.area, b.visible, b.state, app))
+
+
+def test_a_same_coloured_track_far_away_is_the_lost_object_jumping():
+    value, details = _events(_lost_and_found((0.75, 0.2, 0.2)))
+    assert [e["kind"] for e in details["events"]] == ["teleport"] and value < 0.5
+
+
+def test_a_dark_region_of_the_same_hue_is_a_shadow_not_the_lost_object():
+    # the hue of (0.3, 0.08, 0.08) is the ball's red, but at 40 % of its brightness
+    value, details = _events(_lost_and_found((0.3, 0.08, 0.08)))
+    assert details["events"] == [] and value == 1.0
