@@ -26,7 +26,8 @@ PERMANENCE_EXPECT = frozenset({"reappears_after_occlusion", "occluded", "enters_
 
 class ObjectPermanence(VideoMetric):
     name = "object_permanence"
-    version: ClassVar[int] = 8  # v7: swaps on own sightings; v8: 2-frame dropouts (pixels)
+    # v7: swaps on own sightings; v8: 2-frame dropouts (pixels); v9: exact exchanges
+    version: ClassVar[int] = 9
     higher_is_better: ClassVar[bool] = True
     needs: ClassVar[frozenset[str]] = frozenset({"tracks"})
     min_frames: ClassVar[int] = 3

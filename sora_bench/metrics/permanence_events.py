@@ -35,7 +35,11 @@ in image px of the frame named first, ``severity`` in [0, 1]):
   same frames, from there to where the jumper came from (within that allowance; its own
   move may be within its allowance, e.g. a fast faller), or is lost while a new track
   starts (or comes back) where the jumper came from (the other object in the jumper's old
-  colour). Seen here means seen on its own: a share of a merged region is a prediction.
+  colour); or a smaller jump (any teleport) onto within half a size of where another track
+  was last seen (up to 2 frames before) while that one lands within half a size of where
+  the jumper came from, the jump at least 1.2 sizes long and the two boxes more than 1 px
+  apart before it (touching objects in a collision may change tracks with no defect).
+  Seen here means seen on its own: a share of a merged region is a prediction.
   Severity 1.
 - ``count_change``: the number of tracks present (visible or occluded) changes with no
   enter/exit to explain it; reported, not scored again (vanish/pop-in already are).

@@ -81,4 +81,45 @@ def swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, Any
                             "position": a["position"], "severity": 1.0})
                 paired |= {a["object"], tid}
                 break
+    # a smaller jump (an allowance stretched by a fast faller) is a swap only when the two
+    # exchanged places exactly, at least a size apart and not touching as it happened (two
+    # objects pressed together in a collision may change tracks without any defect)
+    for a in teleports:
+        if a["object"] in paired or not a.get("from") or not a.get("position"):
+            continue
+        f0, f1 = a["frames"]
+        size = _size(tracks, a["object"])
+        if not np.linalg.norm(np.subtract(a["position"], a["from"])) >= 1.2 * size:
+            continue
+        for tid in tracks.tracks:
+            seen = np.flatnonzero(own[tid][:f1])  # its last sighting before the landing
+            if (tid == a["object"] or tid in paired or not seen.size or f0 - seen[-1] > 2
+                    or not own[tid][f1]):
+                continue
+            p = pos[tid]
+            if (np.linalg.norm(p[seen[-1]] - a["position"]) < 0.5 * size
+                    and np.linalg.norm(p[f1] - a["from"]) < 0.5 * size
+                    and _apart(tracks, a["object"], tid, seen[-1])):
+                out.append({"kind": "identity_swap", "objects": [a["object"], tid],
+                            "object": a["object"], "frames": a["frames"],
+                            "position": a["position"], "severity": 1.0})
+                paired |= {a["object"], tid}
+                break
     return out
+
+
+def _size(tracks: Tracks, tid: str) -> float:
+    tr = tracks.tracks[tid]
+    return float(np.sqrt(np.median(tr.area[tr.visible]))) if tr.visible.any() else 0.0
+
+
+def _apart(tracks: Tracks, a: str, b: str, t: int) -> bool:
+    """The two tracks' boxes at frame ``t`` are more than 1 px apart (the jumper's last box
+    at or before ``t``)."""
+    seen_a = np.flatnonzero(np.asarray(tracks.tracks[a].visible)[:t + 1])
+    if not seen_a.size:
+        return False
+    ba = np.asarray(tracks.tracks[a].box[seen_a[-1]], np.float64)
+    bb = np.asarray(tracks.tracks[b].box[t], np.float64)
+    gap = max(ba[0] - bb[2], bb[0] - ba[2], ba[1] - bb[3], bb[1] - ba[3])
+    return bool(gap > 1.0)

@@ -122,3 +122,39 @@ def test_the_partner_is_looked_for_where_it_had_moved_by_the_landing():
     tele[0]["allowed_px"] = 5.5
     (ev,) = swaps(tele, tracks)
     assert set(ev["objects"]) == {"a", "b"}
+
+
+def _exact_exchange(offset: tuple[float, float]):
+    """a rolls right along y=50 and b falls at x=50 + offset[0]; between frames 5 and 6 they
+    exchange places exactly (a lands where b was at frame 5, b where a was). a's jump is
+    marginal (J=1.2). Boxes are 8 px wide: an offset of (8, 8) leaves them touching at a
+    corner, (0, 12) 4 px apart; both jumps (11.3 and 12 px) exceed 1.2 sizes (8.5 px)."""
+    a = np.stack([np.linspace(40, 50, 6), np.full(6, 50.0)], 1)
+    b = np.stack([np.full(6, 50.0 + offset[0]), np.linspace(10, 50 - offset[1], 6)], 1)
+    a = np.concatenate([a, np.tile(b[5], (6, 1))])
+    b = np.concatenate([b, np.tile(a[5], (6, 1))])
+    tracks = Tracks({"a": _track("a", a), "b": _track("b", b)}, T, 80, 80, "tracker:blob",
+                    meta={"stabilized": {"a": a, "b": b}})
+    return [_teleport("a", 5, 6, a[5], a[6], j=1.2)], tracks
+
+
+def test_a_marginal_jump_that_exactly_exchanged_places_with_a_track_apart_is_a_swap():
+    tele, tracks = _exact_exchange((0.0, 12.0))
+    (ev,) = swaps(tele, tracks)
+    assert set(ev["objects"]) == {"a", "b"} and ev["frames"] == [5, 6]
+
+
+def test_two_touching_objects_changing_tracks_are_no_swap():
+    tele, tracks = _exact_exchange((8.0, 8.0))  # a collision's mix-up, not a defect
+    assert swaps(tele, tracks) == []
+
+
+def test_a_marginal_jump_to_a_neighbour_that_stayed_put_is_no_swap():
+    tele, tracks = _exact_exchange((0.0, 12.0))
+    b = tracks.tracks["b"]
+    xy = np.array(b.centroid)
+    xy[6:] = xy[5]  # b did not go where a came from
+    trs = {"a": tracks.tracks["a"], "b": _track("b", xy)}
+    tracks = Tracks(trs, T, 80, 80, "tracker:blob",
+                    meta={"stabilized": {k: t.centroid for k, t in trs.items()}})
+    assert swaps(tele, tracks) == []
