@@ -26,8 +26,9 @@ PERMANENCE_EXPECT = frozenset({"reappears_after_occlusion", "occluded", "enters_
 
 class ObjectPermanence(VideoMetric):
     name = "object_permanence"
-    # v7: swaps on own sightings; v8: 2-frame dropouts (pixels); v9: exact exchanges
-    version: ClassVar[int] = 9
+    # v7: swaps on own sightings; v8: 2-frame dropouts (pixels); v9: exact exchanges;
+    # v10: colour changes the tracker split into two tracks
+    version: ClassVar[int] = 10
     higher_is_better: ClassVar[bool] = True
     needs: ClassVar[frozenset[str]] = frozenset({"tracks"})
     min_frames: ClassVar[int] = 3

@@ -25,7 +25,10 @@ in image px of the frame named first, ``severity`` in [0, 1]):
   ``need`` = 20 degrees x max(1, 0.2 / saturation) (saturation: chroma offset from grey
   of the duller side, which must exceed 0.06; a dull colour's hue is noisy), and the
   region keeps its size (median areas within a factor 1 / 0.7, else it is merging with or
-  parting from something); severity ``min(1, change / (2 need))``. Not checked for people
+  parting from something); severity ``min(1, change / (2 need))``. Pixel tracks also: a
+  track lost on its own while a new track of a hue more than ``need`` away and of its size
+  takes over where it was the next frame (the tracker never lets a track change hue, so
+  it splits an object that does; ``into`` names the new track). Not checked for people
   and birds, whose colours change as they move, nor for glass and mirror materials.
 - ``identity_swap``: two tracks jump (continuity teleports) across a common frame pair, or
   starting within 3 frames of each other, each to within the teleport allowance of the
@@ -206,9 +209,71 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
         # --- abrupt appearance change while visible and alone (hue: robust to shading)
         if rigid:
             events += _colour_jumps(tid, tr, vis & solo)
+    if pixel:
+        events += _handovers(tracks, ids)
     events += swaps(teleports or [], tracks)
     events += _count_changes(tracks, ids)
     return events
+
+
+def _handovers(tracks: Tracks, ids: list[str]) -> list[dict[str, Any]]:
+    """Pixel tracks: identity changes the tracker split into two tracks. Its association
+    never lets a track change hue, so an object that changes colour ends one track and
+    starts another. A track seen >= 3 frames whose sighting run ends on its own (then
+    unseen >= 3 frames, or for good), and a new track first seen the next frame, on its own
+    in 2 of its first 3 frames, within half a size plus one frame of the old one's motion of
+    where it was, of one size (median areas within a factor 1 / 0.7) and a hue more than
+    :func:`hue_jump_needed` away: ``identity_change`` of the old track ``into`` the new."""
+    stab = tracks.meta.get("stabilized", {}) if isinstance(tracks.meta, dict) else {}
+    pos = {tid: np.asarray(stab.get(tid, tracks.tracks[tid].centroid), np.float64) for tid in ids}
+    solo = {tid: _solo(tracks, ids, tid) for tid in ids}
+    out = []
+    for a in ids:
+        ta = tracks.tracks[a]
+        va = np.flatnonzero(ta.visible)
+        if va.size < 3 or str(ta.attributes.get("kind", "")) in NONRIGID_KINDS or str(
+                ta.attributes.get("material", "")) in SEE_THROUGH:
+            continue
+        size = float(np.sqrt(np.median(ta.area[va])))
+        ends = [int(f) for f in va if f >= va[2] and solo[a][f] and f + 1 < tracks.num_frames
+                and not ta.visible[f + 1:f + 4].any()]
+        for end in ends:
+            seen = va[va <= end][-3:]
+            steps = np.linalg.norm(np.diff(pos[a][seen], axis=0), axis=1)
+            reach = 0.5 * size + (float(np.median(steps)) if steps.size else 0.0)
+            ev = _handed_to(tracks, ids, solo, pos, a, end,
+                            [int(t) for t in seen if solo[a][t]], reach)
+            if ev:
+                out.append(ev)
+    return out
+
+
+def _handed_to(tracks: Tracks, ids: list[str], solo: dict[str, np.ndarray],
+               pos: dict[str, np.ndarray], a: str, end: int, before: list[int],
+               reach: float) -> dict[str, Any] | None:
+    """The identity change of track ``a``, lost after frame ``end``, into a new track
+    (:func:`_handovers`); None when no new track took over from it."""
+    ta = tracks.tracks[a]
+    for b in ids:
+        tb = tracks.tracks[b]
+        vb = np.flatnonzero(tb.visible)
+        if b == a or vb.size < 3 or int(vb[0]) != end + 1:
+            continue
+        after = [int(t) for t in vb[:3] if solo[b][t]]
+        if len(after) < 2 or not np.linalg.norm(pos[b][end + 1] - pos[a][end]) <= reach:
+            continue
+        x, y = float(np.median(ta.area[before])), float(np.median(tb.area[after]))
+        ha, hb = track_hue(ta.appearance, before), track_hue(tb.appearance, after)
+        if min(x, y) < 0.7 * max(x, y) or ha is None or hb is None:
+            continue
+        d = hue_diff(ha, hb)
+        need = hue_jump_needed(min(saturation(ta.appearance, before),
+                                   saturation(tb.appearance, after)))
+        if d > need:
+            return {"kind": "identity_change", "object": a, "into": b, "frames": [end, end + 1],
+                    "position": _centre(tb.box[end + 1]), "hue_change_deg": d,
+                    "severity": float(min(1.0, d / (2 * need)))}
+    return None
 
 
 def _solo(tracks: Tracks, ids: list[str], tid: str, *, edge_ok: bool = False) -> np.ndarray:

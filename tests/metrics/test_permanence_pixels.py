@@ -111,3 +111,49 @@ def test_a_two_frame_dropout_in_place_is_no_vanish_on_pixel_tracks():
 def test_longer_moved_or_exact_gaps_are_vanishes(tracks):
     (ev,) = _vanishes(tracks)
     assert ev["frames"][0] == 6
+
+
+def _split_at_recolour(after_rgb, offset: float = 0.0, area_after: float = 100.0) -> Tracks:
+    """The pixel tracker cannot follow a ball that changes hue: track 'old' (red) is seen
+    frames 0-7 falling at x=40; track 'new' (``after_rgb``) is first seen at frame 8,
+    ``offset`` px to the right of where the ball was going, and stays. Neither has a
+    pop-in or a vanish the tracker's occlusion states would not excuse."""
+    ys = np.linspace(20, 50, T)
+
+    def track(tid, frames, x, rgb, area):
+        vis = np.isin(np.arange(T), frames)
+        xy = np.where(vis[:, None], np.stack([np.full(T, x), ys], 1), np.nan)
+        rgb = np.float32(rgb)
+        app = np.tile(np.concatenate([rgb, rgb / rgb.sum()]), (T, 1))
+        state = tuple("visible" if v else "occluded" for v in vis)
+        return Track(tid, np.concatenate([xy - 5, xy + 5], axis=1), xy,
+                     np.where(vis, area, 0.0), vis, state, app)
+
+    old = track("old", range(8), 40.0, (0.8, 0.2, 0.2), 100.0)
+    new = track("new", range(8, T), 40.0 + offset, after_rgb, area_after)
+    return Tracks({"old": old, "new": new}, T, 80, 80, "tracker:blob")
+
+
+def _handovers(tracks: Tracks) -> list[dict]:
+    return [e for e in permanence_events(tracks) if e["kind"] == "identity_change"]
+
+
+def test_a_new_track_of_another_hue_taking_over_at_the_spot_is_an_identity_change():
+    (ev,) = _handovers(_split_at_recolour((0.2, 0.3, 0.8)))  # red -> blue
+    assert ev["object"] == "old" and ev["into"] == "new" and ev["frames"] == [7, 8]
+    assert ev["severity"] == 1.0
+
+
+@pytest.mark.parametrize("kw", [
+    {"after_rgb": (0.75, 0.25, 0.2)},  # the same red: a tracker dropout, not a change
+    {"after_rgb": (0.2, 0.3, 0.8), "offset": 15.0},  # somewhere else: another object
+    {"after_rgb": (0.2, 0.3, 0.8), "area_after": 200.0},  # twice the size: not the ball
+])
+def test_same_colour_far_away_or_another_size_is_no_handover(kw):
+    assert _handovers(_split_at_recolour(**kw)) == []
+
+
+def test_truth_tracks_are_not_judged_for_handovers():
+    tracks = _split_at_recolour((0.2, 0.3, 0.8))
+    truth = Tracks(tracks.tracks, T, 80, 80, "truth")
+    assert _handovers(truth) == []
