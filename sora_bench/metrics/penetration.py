@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 
 from ..types import Tracks
-from .physics_traj import Traj, clear_of_edges, own_sightings
+from .physics_traj import Traj, clear_of_edges, own_sightings, stabilised
 from .track_colour import hue_diff, hue_gap, track_hue
 
 __all__ = ["check_penetration"]
@@ -229,7 +229,6 @@ def _continuations(tracks: Tracks, ids: list[str]) -> dict[str, str]:
     stabilised px), in the same hue (medians over all sightings within 20 degrees, both
     saturated: the last frames before the loss are often mixed with the other object),
     and no other track fits either end."""
-    stab = tracks.meta.get("stabilized", {}) if isinstance(tracks.meta, Mapping) else {}
     info = {}
     for tid in ids:
         tr = tracks.tracks[tid]
@@ -237,7 +236,7 @@ def _continuations(tracks: Tracks, ids: list[str]) -> dict[str, str]:
         hue = track_hue(tr.appearance, vis)
         if vis.size < 2 or hue is None:
             continue
-        p = np.asarray(stab.get(tid, tr.centroid), np.float64)
+        p = stabilised(tracks, tid)
         steps = np.linalg.norm(np.diff(p[vis], axis=0), axis=1) / np.diff(vis)
         inner = clear_of_edges(tr.box[vis[0]], tracks.width, tracks.height)
         info[tid] = (int(vis[0]), int(vis[-1]), hue, p[vis[0]], p[vis[-1]],

@@ -63,16 +63,17 @@ from typing import Any
 import numpy as np
 
 from ..types import Tracks
+from .permanence_handovers import handovers
 from .permanence_swaps import swaps
+from .physics_traj import box_centre, boxes_near
 from .track_colour import (
     HUE_JUMP,
     MIN_SAT,
     circ_median,
+    hue_change,
     hue_deg,
     hue_diff,
-    hue_gap,
     hue_jump_needed,
-    saturation,
     track_hue,
 )
 
@@ -97,10 +98,6 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(starts, ends)]
 
 
-def _centre(box: np.ndarray) -> list[float]:
-    return [float((box[0] + box[2]) / 2), float((box[1] + box[3]) / 2)]
-
-
 def judged_tracks(tracks: Tracks) -> list[str]:
     """Track ids worth judging: all Truth tracks; pixel tracks seen >= 3 frames, >= 0.1 % of
     the image and >= a quarter of the median track's area."""
@@ -112,13 +109,6 @@ def judged_tracks(tracks: Tracks) -> list[str]:
         return []
     min_area = max(0.001 * tracks.width * tracks.height, 0.25 * float(np.median(list(med.values()))))
     return sorted(tid for tid, a in med.items() if a >= min_area)
-
-
-def _near(box_a: np.ndarray, box_b: np.ndarray, slack: float) -> bool:
-    if not (np.isfinite(box_a).all() and np.isfinite(box_b).all()):
-        return False
-    return bool(box_a[0] - slack <= box_b[2] and box_b[0] - slack <= box_a[2]
-                and box_a[1] - slack <= box_b[3] and box_b[1] - slack <= box_a[3])
 
 
 def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None,
@@ -133,6 +123,8 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
     fractures = fractures or {}
     n = tracks.num_frames
     events: list[dict[str, Any]] = []
+    solos = {tid: _solo(tracks, ids, tid) for tid in ids}
+    rigids = {tid for tid in ids if _rigid(tracks.tracks[tid])}
     for tid in ids:
         tr = tracks.tracks[tid]
         vis = np.asarray(tr.visible, bool)
@@ -141,10 +133,8 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
         if not runs:
             continue
         size = float(np.sqrt(np.median(tr.area[vis]))) if vis.any() else 1.0
-        solo = _solo(tracks, ids, tid)
-        # people change colour as they turn and move their limbs: no colour identity check
-        rigid = (str(tr.attributes.get("kind", "")) not in NONRIGID_KINDS
-                 and str(tr.attributes.get("material", "")) not in SEE_THROUGH)
+        solo = solos[tid]
+        rigid = tid in rigids
         first = runs[0][0]
         # --- appearance at the start: pop-in or split? (only a whole object, on its own,
         # that stays: a region cut from something else is a tracker artefact)
@@ -167,11 +157,11 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
             if parent is not None or tr.attributes.get("parent"):
                 events.append({"kind": "split", "object": tid,
                                "parent": parent or str(tr.attributes.get("parent")),
-                               "frames": [first, first], "position": _centre(tr.box[first]),
+                               "frames": [first, first], "position": box_centre(tr.box[first]),
                                "expected": expected, "severity": 0.0 if expected else 1.0})
             else:
                 events.append({"kind": "pop_in", "object": tid, "frames": [first, first],
-                               "position": _centre(tr.box[first]), "severity": 1.0})
+                               "position": box_centre(tr.box[first]), "severity": 1.0})
         # --- gaps and the end
         for k, (a, b) in enumerate(runs):
             nxt = runs[k + 1][0] if k + 1 < len(runs) else n
@@ -186,94 +176,38 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
                 if s0 == b + 1 and solo[b] and b - a >= 2 and not broke and not (
                         pixel and _dropout(tr, b, nxt, e0 - s0 + 1, size)):
                     events.append({"kind": "vanish", "object": tid, "frames": [s0, e0],
-                                   "position": _centre(tr.box[b]),
+                                   "position": box_centre(tr.box[b]),
                                    "severity": float(min(1.0, (e0 - s0 + 1) / 2))})
             if nxt == n and (hidden == "occluded").all():
                 m = _merged_into(tracks, ids, tid, b, size)
                 if m is not None:
                     events.append({"kind": "merge", "object": tid, "into": m,
-                                   "frames": [b + 1, n - 1], "position": _centre(tr.box[b]),
+                                   "frames": [b + 1, n - 1], "position": box_centre(tr.box[b]),
                                    "severity": 1.0})
             if nxt < n:  # reappeared: same identity? (compare solo frames only)
                 before = [t for t in range(max(a, b - 2), b + 1) if solo[t]]
                 after = [t for t in range(nxt, min(nxt + 3, runs[k + 1][1] + 1)) if solo[t]]
-                d = hue_gap(tr.appearance, before, after) if _same_size(tr.area, before,
-                                                                          after) else 0.0
-                need = hue_jump_needed(min(saturation(tr.appearance, before),
-                                           saturation(tr.appearance, after)))
-                if d > need and rigid:
+                d, need = hue_change(tr.appearance, before, tr.appearance, after)
+                if d > need and rigid and _same_size(tr.area, before, after):
                     events.append({"kind": "identity_change", "object": tid,
-                                   "frames": [b, nxt], "position": _centre(tr.box[nxt]),
+                                   "frames": [b, nxt], "position": box_centre(tr.box[nxt]),
                                    "hue_change_deg": d,
                                    "severity": float(min(1.0, d / (2 * need)))})
         # --- abrupt appearance change while visible and alone (hue: robust to shading)
         if rigid:
             events += _colour_jumps(tid, tr, vis & solo)
     if pixel:
-        events += _handovers(tracks, ids)
+        events += handovers(tracks, ids, solos, rigids)
     events += swaps(teleports or [], tracks)
     events += _count_changes(tracks, ids)
     return events
 
 
-def _handovers(tracks: Tracks, ids: list[str]) -> list[dict[str, Any]]:
-    """Pixel tracks: identity changes the tracker split into two tracks. Its association
-    never lets a track change hue, so an object that changes colour ends one track and
-    starts another. A track seen >= 3 frames whose sighting run ends on its own (then
-    unseen >= 3 frames, or for good), and a new track first seen the next frame, on its own
-    in 2 of its first 3 frames, within half a size plus one frame of the old one's motion of
-    where it was, of one size (median areas within a factor 1 / 0.7) and a hue more than
-    :func:`hue_jump_needed` away: ``identity_change`` of the old track ``into`` the new."""
-    stab = tracks.meta.get("stabilized", {}) if isinstance(tracks.meta, dict) else {}
-    pos = {tid: np.asarray(stab.get(tid, tracks.tracks[tid].centroid), np.float64) for tid in ids}
-    solo = {tid: _solo(tracks, ids, tid) for tid in ids}
-    out = []
-    for a in ids:
-        ta = tracks.tracks[a]
-        va = np.flatnonzero(ta.visible)
-        if va.size < 3 or str(ta.attributes.get("kind", "")) in NONRIGID_KINDS or str(
-                ta.attributes.get("material", "")) in SEE_THROUGH:
-            continue
-        size = float(np.sqrt(np.median(ta.area[va])))
-        ends = [int(f) for f in va if f >= va[2] and solo[a][f] and f + 1 < tracks.num_frames
-                and not ta.visible[f + 1:f + 4].any()]
-        for end in ends:
-            seen = va[va <= end][-3:]
-            steps = np.linalg.norm(np.diff(pos[a][seen], axis=0), axis=1)
-            reach = 0.5 * size + (float(np.median(steps)) if steps.size else 0.0)
-            ev = _handed_to(tracks, ids, solo, pos, a, end,
-                            [int(t) for t in seen if solo[a][t]], reach)
-            if ev:
-                out.append(ev)
-    return out
-
-
-def _handed_to(tracks: Tracks, ids: list[str], solo: dict[str, np.ndarray],
-               pos: dict[str, np.ndarray], a: str, end: int, before: list[int],
-               reach: float) -> dict[str, Any] | None:
-    """The identity change of track ``a``, lost after frame ``end``, into a new track
-    (:func:`_handovers`); None when no new track took over from it."""
-    ta = tracks.tracks[a]
-    for b in ids:
-        tb = tracks.tracks[b]
-        vb = np.flatnonzero(tb.visible)
-        if b == a or vb.size < 3 or int(vb[0]) != end + 1:
-            continue
-        after = [int(t) for t in vb[:3] if solo[b][t]]
-        if len(after) < 2 or not np.linalg.norm(pos[b][end + 1] - pos[a][end]) <= reach:
-            continue
-        x, y = float(np.median(ta.area[before])), float(np.median(tb.area[after]))
-        ha, hb = track_hue(ta.appearance, before), track_hue(tb.appearance, after)
-        if min(x, y) < 0.7 * max(x, y) or ha is None or hb is None:
-            continue
-        d = hue_diff(ha, hb)
-        need = hue_jump_needed(min(saturation(ta.appearance, before),
-                                   saturation(tb.appearance, after)))
-        if d > need:
-            return {"kind": "identity_change", "object": a, "into": b, "frames": [end, end + 1],
-                    "position": _centre(tb.box[end + 1]), "hue_change_deg": d,
-                    "severity": float(min(1.0, d / (2 * need)))}
-    return None
+def _rigid(tr: Any) -> bool:
+    """Whether a track's colour is its identity: people change colour as they turn and move
+    their limbs, glass and mirrors show their surroundings."""
+    return (str(tr.attributes.get("kind", "")) not in NONRIGID_KINDS
+            and str(tr.attributes.get("material", "")) not in SEE_THROUGH)
 
 
 def _solo(tracks: Tracks, ids: list[str], tid: str, *, edge_ok: bool = False) -> np.ndarray:
@@ -332,7 +266,7 @@ def _colour_jumps(tid: str, tr: Any, vis: np.ndarray) -> list[dict[str, Any]]:
             j = s + int(np.argmax(d[s:k] / need[s:k]))
             t = int(idx[j])
             out.append({"kind": "identity_change", "object": tid, "frames": [int(idx[j - 1]), t],
-                        "position": _centre(tr.box[t]), "hue_change_deg": float(d[j]),
+                        "position": box_centre(tr.box[t]), "hue_change_deg": float(d[j]),
                         "severity": float(min(1.0, d[j] / (2 * need[j])))})
         k += 1
     return out
@@ -376,7 +310,7 @@ def _parent(tracks: Tracks, ids: list[str], tid: str, t: int, size: float) -> st
         if mine is not None and theirs is not None and hue_diff(mine, theirs) > HUE_JUMP:
             continue
         for tt in (t - 1, t):
-            if tt >= 0 and o.visible[tt] and o.visible[:t].any() and _near(box, o.box[tt], 0.5 * size):
+            if tt >= 0 and o.visible[tt] and o.visible[:t].any() and boxes_near(box, o.box[tt], 0.5 * size):
                 return j
     return None
 
@@ -389,7 +323,7 @@ def _merged_into(tracks: Tracks, ids: list[str], tid: str, last: int, size: floa
         o = tracks.tracks[j]
         if j == tid or last + 1 >= n or not o.visible[last] or not o.visible[last + 1:].any():
             continue
-        if not _near(box, o.box[last], 0.25 * size):
+        if not boxes_near(box, o.box[last], 0.25 * size):
             continue
         after = o.area[last + 1:][o.visible[last + 1:]]
         if np.median(after) >= 1.3 * o.area[last] and np.median(after) >= o.area[last] + 0.5 * area:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..types import Tracks
-from .physics_traj import own_sightings
+from .physics_traj import boxes_near, own_sightings, stabilised
 
 __all__ = ["exchanged", "swaps"]
 
@@ -45,9 +45,7 @@ def swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, Any
     # one teleport whose partner's move stayed within its own allowance (a fast faller):
     # the other track went from where this one landed to where it came from
     paired = {o for e in out for o in e["objects"]}
-    stab = tracks.meta.get("stabilized", {}) if isinstance(tracks.meta, Mapping) else {}
-    pos = {tid: np.asarray(stab.get(tid, tr.centroid), np.float64)
-           for tid, tr in tracks.tracks.items()}
+    pos = {tid: stabilised(tracks, tid) for tid in tracks.tracks}
     # frames a track was seen on its own (a share of a merged region is a prediction: the
     # red ball's track "seen" on the blue ball's region after they swapped places)
     own = {tid: own_sightings(tracks, tid) for tid in tracks.tracks}
@@ -119,7 +117,5 @@ def _apart(tracks: Tracks, a: str, b: str, t: int) -> bool:
     seen_a = np.flatnonzero(np.asarray(tracks.tracks[a].visible)[:t + 1])
     if not seen_a.size:
         return False
-    ba = np.asarray(tracks.tracks[a].box[seen_a[-1]], np.float64)
-    bb = np.asarray(tracks.tracks[b].box[t], np.float64)
-    gap = max(ba[0] - bb[2], bb[0] - ba[2], ba[1] - bb[3], bb[1] - ba[3])
-    return bool(gap > 1.0)
+    box_a = np.asarray(tracks.tracks[a].box[seen_a[-1]], np.float64)
+    return not boxes_near(box_a, np.asarray(tracks.tracks[b].box[t], np.float64), 1.0)

@@ -53,7 +53,14 @@ from typing import Any
 import numpy as np
 
 from ..types import Tracks
-from .physics_traj import Traj, bounces, clear_of_edges, free_flight_segments, own_sightings
+from .physics_traj import (
+    Traj,
+    bounces,
+    boxes_near,
+    clear_of_edges,
+    free_flight_segments,
+    own_sightings,
+)
 
 __all__ = ["check_gravity", "check_bounce", "check_continuity", "G"]
 
@@ -271,12 +278,10 @@ def _in_contact(tracks: Tracks, tid: str, ids: list[str], f0: int, f1: int) -> b
     share of a merged region, in at least half of frames ``f0..f1``. Two objects pressed
     together in a collision may stand still for a moment, and the tracker cannot tell
     their regions apart: a still run of up to 4 frames in contact is no freeze."""
-    from .permanence_events import _near
-
     share = np.asarray(tracks.tracks[tid].visible, bool) & ~own_sightings(tracks, tid)
     box = np.asarray(tracks.tracks[tid].box, np.float64)
     touching = sum(share[t] or any(
-        _near(box[t], np.asarray(tracks.tracks[j].box[t], np.float64), 1.0)
+        boxes_near(box[t], np.asarray(tracks.tracks[j].box[t], np.float64), 1.0)
         for j in ids if j != tid) for t in range(f0, f1 + 1))
     return touching >= 0.5 * (f1 - f0 + 1)
 
@@ -352,14 +357,15 @@ def _broken_jumps(judged: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:
                 if b.id == a.id or vb.size < 3 or start is None or \
                         b.visible[start:start + 3].sum() < 2:
                     continue
-                hb = hue(b, vb[vb >= start][:3])
+                after = vb[vb >= start][:3]
+                hb = hue(b, after)
                 if ha is None or hb is None or hue_diff(ha, hb) > 20 or not inner(
                         tracks.tracks[b.id].box[start]):
                     continue
                 # of the same hue but less than half as bright: a shadow (or the object
                 # seen through one), not the lost object lit as it was
                 la, lb = (brightness(tracks.tracks[x.id].appearance, fr)
-                          for x, fr in ((a, before), (b, vb[vb >= start][:3])))
+                          for x, fr in ((a, before), (b, after)))
                 if min(la, lb) < 0.5 * max(la, lb):
                     continue
                 gap = start - end

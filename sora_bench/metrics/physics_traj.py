@@ -17,9 +17,11 @@ from typing import Any
 import numpy as np
 
 from ..types import Prompt, Track, Tracks
+from .track_colour import hue_deg
 
 __all__ = ["Traj", "trajectories", "bind_scene", "free_flight_segments", "bounces",
-           "own_sightings", "clear_of_edges", "DEFAULT_SIZE_M", "NON_FREE_KINDS"]
+           "own_sightings", "clear_of_edges", "boxes_near", "box_centre", "stabilised",
+           "DEFAULT_SIZE_M", "NON_FREE_KINDS"]
 
 #: Real size assumed for an object of unknown size (metres), for the metric scale of pixel
 #: tracks that no scene describes.
@@ -106,7 +108,7 @@ def bind_scene(tracks: Tracks, prompt: Prompt | None) -> dict[str, str]:
     # shades and tints colours but keeps their hue. Grey on either side: distance by rgb.
     tapp = np.array([np.nanmedian(tracks.tracks[t].appearance, axis=0) for t in tids])
     orgb = np.array([np.asarray(objs[o]["color"], np.float64) for o in oids])
-    th, oh = _hue(tapp[:, :3]), _hue(orgb)
+    th, oh = hue_deg(tapp[:, :3]), hue_deg(orgb)
     tsat = np.linalg.norm(tapp[:, 3:6] - 1 / 3, axis=1) > 0.06
     osat = (orgb.max(axis=1) - orgb.min(axis=1)) > 0.15
     dh = np.abs((th[:, None] - oh[None] + 180.0) % 360.0 - 180.0) / 180.0
@@ -120,15 +122,9 @@ def bind_scene(tracks: Tracks, prompt: Prompt | None) -> dict[str, str]:
     return {tids[a]: oids[b] for a, b in zip(r, c) if cost[a, b] < 35.0 / 180.0 + 0.05}
 
 
-def _hue(rgb: np.ndarray) -> np.ndarray:
-    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-    return np.degrees(np.arctan2(np.sqrt(3.0) * (g - b), 2 * r - g - b))
-
-
 def _traj(tr: Track, tracks: Tracks, scene: Mapping[str, Any] | None) -> Traj:
     n = tracks.num_frames
-    stab = tracks.meta.get("stabilized", {}) if isinstance(tracks.meta, Mapping) else {}
-    p = np.asarray(stab.get(tr.id, tr.centroid), np.float64).reshape(n, 2).copy()
+    p = stabilised(tracks, tr.id).reshape(n, 2).copy()
     vis = np.asarray(tr.visible, bool) & np.isfinite(p).all(axis=1)
     p[~vis] = np.nan
     box = np.asarray(tr.box, np.float64)
@@ -184,6 +180,27 @@ def own_sightings(tracks: Tracks, tid: str) -> np.ndarray:
     grouped = tracks.meta.get("grouped", {}) if isinstance(tracks.meta, Mapping) else {}
     own[list(grouped.get(tid, ()))] = False
     return own
+
+
+def stabilised(tracks: Tracks, tid: str) -> np.ndarray:
+    """``(T, 2)`` positions of track ``tid`` in camera-stabilised px (``meta["stabilized"]``;
+    its centroids when the tracks carry none)."""
+    stab = tracks.meta.get("stabilized", {}) if isinstance(tracks.meta, Mapping) else {}
+    return np.asarray(stab.get(tid, tracks.tracks[tid].centroid), np.float64)
+
+
+def boxes_near(box_a: np.ndarray, box_b: np.ndarray, slack: float) -> bool:
+    """Whether two xyxy boxes overlap or come within ``slack`` px of each other (False when
+    either is unseen: NaN)."""
+    if not (np.isfinite(box_a).all() and np.isfinite(box_b).all()):
+        return False
+    return bool(box_a[0] - slack <= box_b[2] and box_b[0] - slack <= box_a[2]
+                and box_a[1] - slack <= box_b[3] and box_b[1] - slack <= box_a[3])
+
+
+def box_centre(box: np.ndarray) -> list[float]:
+    """Centre ``[x, y]`` of an xyxy box."""
+    return [float((box[0] + box[2]) / 2), float((box[1] + box[3]) / 2)]
 
 
 def clear_of_edges(box: np.ndarray, width: int, height: int, margin: float = 1.0) -> bool:

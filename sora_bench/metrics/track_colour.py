@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["HUE_JUMP", "SAT_REF", "MIN_SAT", "hue_deg", "hue_diff", "circ_median",
-           "saturation", "brightness", "track_hue", "hue_gap", "hue_jump_needed"]
+           "saturation", "brightness", "track_hue", "hue_gap", "hue_jump_needed", "hue_change"]
 
 #: Hue change (degrees) between 3-frame windows that counts as a different object.
 HUE_JUMP = 20.0
@@ -84,3 +84,13 @@ def hue_jump_needed(sat: float) -> float:
     colour is noisy: the same chroma noise turns it by more degrees). Sensor noise on
     greyish objects moved hues by 20-35 degrees."""
     return HUE_JUMP * max(1.0, SAT_REF / max(sat, 1e-6))
+
+
+def hue_change(app_a: np.ndarray, frames_a, app_b: np.ndarray, frames_b) -> tuple[float, float]:
+    """``(change, need)``: the hue change (degrees) from track appearance ``app_a`` over
+    ``frames_a`` to ``app_b`` over ``frames_b`` (one track's before and after, or two
+    tracks'; 0 unless both sides are seen and saturated), and the change that counts as
+    another object for the duller side (:func:`hue_jump_needed`)."""
+    a, b = track_hue(app_a, frames_a), track_hue(app_b, frames_b)
+    change = 0.0 if a is None or b is None else hue_diff(a, b)
+    return change, hue_jump_needed(min(saturation(app_a, frames_a), saturation(app_b, frames_b)))
