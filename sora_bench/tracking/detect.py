@@ -38,6 +38,8 @@ def _detect(frame: np.ndarray, fg: np.ndarray, min_area: int, bg: np.ndarray | N
     cx = ndimage.mean(xs, lab, idx)
     illum = _illumination(frame, bg) if bg is not None else np.zeros(lab.shape, bool)
     illum_frac = np.asarray(ndimage.mean(illum.astype(np.float64), lab, idx))
+    if bg is not None:  # regions that are the floor dimmed, up to the sensor noise
+        illum_frac = np.where(_shade_regions(frame, bg, lab, idx), 1.0, illum_frac)
     # dominant colour: mean over the pixels at least as saturated as the region's median,
     # leaving out shadow-like pixels (a ball's own shadow touching it)
     # and the rim: its pixels mix the object's colour with the floor's behind it
@@ -70,6 +72,46 @@ def _detect(frame: np.ndarray, fg: np.ndarray, min_area: int, bg: np.ndarray | N
         dets.append(_Det(box, np.array([cx[k] + 0.5, cy[k] + 0.5]), float(areas[k]), app,
                          illum=float(illum_frac[k])))
     return dets
+
+
+def _shade_regions(frame: np.ndarray, bg: np.ndarray, lab: np.ndarray, idx: np.ndarray,
+                   max_chi2: float = 1.5) -> np.ndarray:
+    """Per region: is it the background under it dimmed (a cast shadow) to within the sensor
+    noise? Fits ``frame_c = k_c x background_c`` per channel over the region (least
+    squares): a shade when every ``k_c`` is below 0.95, within a factor 1.45 of each other
+    (sky light tints a shadow a little), and each pixel's colour is that tinted floor
+    colour times a brightness of its own (penumbra) up to the noise: the residual
+    orthogonal to ``k * background`` per pixel, averaged over the region, at most
+    ``max_chi2`` x its expectation under pure noise (2 sigma^2; sigma: 1.4826 x the median
+    absolute frame - background difference outside the regions).
+
+    The per-pixel test (:func:`~.background.illumination`) fails under sensor noise on dark
+    floors, where the noise is as large as the shadow's darkening; this test pools the
+    region's pixels and asks only whether their colour is the floor's. An object's colour
+    is not (its residual is many times the noise); on clean video sigma is tiny, so only
+    regions that the per-pixel test already takes for shadow qualify."""
+    from scipy import ndimage
+
+    out = np.zeros(len(idx), bool)
+    rest = lab == 0
+    inside = ~rest
+    if not rest.any() or not inside.any():
+        return out
+    sigma = max(1.4826 * float(np.median(np.abs(frame[rest] - bg[rest]))), 1e-4)
+    f = frame.astype(np.float64)
+    b = bg.astype(np.float64)
+    fb = np.stack([ndimage.sum_labels(f[..., c] * b[..., c], lab, idx) for c in range(3)], 1)
+    bb = np.stack([ndimage.sum_labels(b[..., c] ** 2, lab, idx) for c in range(3)], 1)
+    k = fb / np.maximum(bb, 1e-12)
+    # per pixel: best brightness s along the region's floor colour d = k * background
+    ks = np.zeros((len(idx) + 1, 3))
+    ks[1:] = k
+    fi, d = f[inside], ks[lab[inside]] * b[inside]
+    s = (fi * d).sum(axis=1) / np.maximum((d * d).sum(axis=1), 1e-12)
+    perp = ((fi - s[:, None] * d) ** 2).sum(axis=1)
+    chi2 = np.asarray(ndimage.mean(perp, lab[inside], idx)) / (2.0 * sigma ** 2)
+    hi, lo = k.max(axis=1), k.min(axis=1)
+    return (hi < 0.95) & (hi < 1.45 * lo) & (chi2 <= max_chi2)
 
 
 def _ghost(frame: np.ndarray, bg: np.ndarray, lab: np.ndarray, k: int, sy: slice, sx: slice,

@@ -18,8 +18,10 @@ The built-in ``blob`` tracker (version :data:`BLOB_VERSION`):
    ``fg_threshold`` on 3x3-box-blurred frames, opened then closed with a 3x3 structuring
    element; connected components (``scipy.ndimage.label``, 8-connected) of at least
    ``min_area`` px are detections, except cast shadows: components where >= 60 % of the
-   pixels are the background darkened (every channel ratio frame/background < 0.9, channel
-   ratios within a factor 1.6 of each other, i.e. dimmer and at most tinted by sky light),
+   pixels are the background darkened (every channel ratio frame/background < 0.95, channel
+   ratios within a factor 2 of each other, i.e. dimmer and at most tinted by sky light), or
+   whose colour is, as a whole, the background's dimmed up to the sensor noise
+   (:func:`.detect._shade_regions`: the per-pixel test fails under noise on dark floors),
    and background-model ghosts (regions up to 4 % of the image that look like their
    surroundings in the frame but stand out in the background: an object the median
    remembers on a spot it dwelt on). A region holding objects of clearly different hues
@@ -65,8 +67,9 @@ __all__ = ["Tracker", "BlobTracker", "register_tracker", "get_tracker", "TRACKER
 
 #: 2: interior colours, ghost removal, median identity colour; 3: keyframe Lucas-Kanade
 #: camera motion in two passes, regions split by colour, merged shares in meta["grouped"];
-#: 4: found at the image edge while going out is not an entry; 5: ``at_rest`` state
-BLOB_VERSION = 5
+#: 4: found at the image edge while going out is not an entry; 5: ``at_rest`` state;
+#: 6: shadows judged per region under sensor noise
+BLOB_VERSION = 6
 
 
 @runtime_checkable
