@@ -27,8 +27,9 @@ PERMANENCE_EXPECT = frozenset({"reappears_after_occlusion", "occluded", "enters_
 class ObjectPermanence(VideoMetric):
     name = "object_permanence"
     # v7: swaps on own sightings; v8: 2-frame dropouts (pixels); v9: exact exchanges;
-    # v10: colour changes the tracker split into two tracks
-    version: ClassVar[int] = 10
+    # v10: colour changes the tracker split into two tracks; v11: a jump onto a partner of
+    # a clashing hue that stays lost
+    version: ClassVar[int] = 11
     higher_is_better: ClassVar[bool] = True
     needs: ClassVar[frozenset[str]] = frozenset({"tracks"})
     min_frames: ClassVar[int] = 3

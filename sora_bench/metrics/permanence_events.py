@@ -38,7 +38,12 @@ in image px of the frame named first, ``severity`` in [0, 1]):
   same frames, from there to where the jumper came from (within that allowance; its own
   move may be within its allowance, e.g. a fast faller), or is lost while a new track
   starts (or comes back) where the jumper came from (the other object in the jumper's old
-  colour); or a smaller jump (any teleport) onto within half a size of where another track
+  colour), or is lost for good (not seen on its own again, not gone out of the picture)
+  with the jumper landing within the allowance of where it was last seen and its hue
+  clashing with the jumper's (by more than twice ``need`` and 45 degrees: the tracker
+  gives no track a region of a clashing hue, so the object there took the jumper's
+  colour; the other object, now in the lost one's colour, may have merged with something
+  or left as it happened); or a smaller jump (any teleport) onto within half a size of where another track
   was last seen (up to 2 frames before) while that one lands within half a size of where
   the jumper came from, the jump at least 1.2 sizes long and the two boxes more than 1 px
   apart before it (touching objects in a collision may change tracks with no defect).

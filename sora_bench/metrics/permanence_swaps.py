@@ -10,6 +10,7 @@ import numpy as np
 
 from ..types import Tracks
 from .physics_traj import boxes_near, own_sightings, stabilised
+from .track_colour import hue_change
 
 __all__ = ["exchanged", "swaps"]
 
@@ -73,7 +74,8 @@ def swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, Any
             if not np.linalg.norm(p[seen[-1]] - a["position"]) < reach:
                 continue
             went_back = own[tid][f1] and np.linalg.norm(p[f1] - a["from"]) < a["allowed_px"]
-            if went_back or (not own[tid][f1] and took_over):
+            if went_back or (not own[tid][f1] and (took_over or _took_its_colour(
+                    tracks, own, a["object"], tid, seen[-1], f1, a["allowed_px"]))):
                 out.append({"kind": "identity_swap", "objects": [a["object"], tid],
                             "object": a["object"], "frames": a["frames"],
                             "position": a["position"], "severity": 1.0})
@@ -104,6 +106,28 @@ def swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, Any
                 paired |= {a["object"], tid}
                 break
     return out
+
+
+def _took_its_colour(tracks: Tracks, own: Mapping[str, np.ndarray], jumper: str,
+                     partner: str, last: int, landed: int, allowed: float) -> bool:
+    """The jumper landed within ``allowed`` px of where the partner was last seen on its
+    own (at ``last``); the partner was never seen on its own again nor left the picture, and
+    its hue clashes with the jumper's (the tracker never gives a track a region of a
+    clashing hue: :func:`~sora_bench.tracking.tracker._hue_clash`, 35 degrees): the object
+    the jumper landed on now wears the jumper's colour, so it changed colour (the other
+    object, now in the partner's old colour, may have left the picture or merged with
+    something as it happened, so no newcomer shows up at the jumper's old place)."""
+    state = tracks.tracks[partner].state
+    if own[partner][landed:].any() or "out_of_frame" in state[last + 1:]:
+        return False  # (seen again, or gone out of the picture: no colour change)
+    pos = stabilised(tracks, partner)[last]
+    if not np.linalg.norm(pos - stabilised(tracks, jumper)[landed]) < allowed:
+        return False  # landed where the partner was, not where it may have got to
+    ja, pa = tracks.tracks[jumper].appearance, tracks.tracks[partner].appearance
+    before = [t for t in range(max(0, last - 2), last + 1) if own[partner][t]]
+    after = [t for t in range(landed, min(len(own[jumper]), landed + 3)) if own[jumper][t]]
+    change, need = hue_change(pa, before, ja, after)
+    return change > max(2.0 * need, 45.0)
 
 
 def _size(tracks: Tracks, tid: str) -> float:

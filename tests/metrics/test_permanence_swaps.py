@@ -158,3 +158,45 @@ def test_a_marginal_jump_to_a_neighbour_that_stayed_put_is_no_swap():
     tracks = Tracks(trs, T, 80, 80, "tracker:blob",
                     meta={"stabilized": {k: t.centroid for k, t in trs.items()}})
     assert swaps(tele, tracks) == []
+
+
+def _coloured(tr: Track, rgb) -> Track:
+    rgb = np.asarray(rgb, np.float32)
+    row = np.concatenate([rgb, rgb / rgb.sum()])
+    return Track(tr.id, tr.box, tr.centroid, tr.area, tr.visible, tr.state,
+                 np.tile(row, (T, 1)).astype(np.float32))
+
+
+def _colour_taken_setup(partner_state: str = "occluded"):
+    """The green roller's track a jumps onto the yellow ball b, which is lost for good: the
+    ball turned green, while the roller (now yellow) merged with something at the edge."""
+    tele, tracks = _lost_partner_setup(newcomer=False)
+    b = tracks.tracks["b"]
+    state = tuple("visible" if v else partner_state for v in b.visible)
+    trs = {"a": _coloured(tracks.tracks["a"], (0.3, 0.7, 0.3)),
+           "b": _coloured(Track(b.id, b.box, b.centroid, b.area, b.visible, state,
+                                b.appearance), (0.75, 0.72, 0.25))}
+    return tele, Tracks(trs, T, 80, 80, "tracker:blob", meta=tracks.meta)
+
+
+def test_a_jump_onto_a_partner_of_a_clashing_hue_that_stays_lost_is_a_swap():
+    tele, tracks = _colour_taken_setup()
+    # (the tracker never hands a yellow object's region to a green track: the object
+    # where a landed is green now)
+    (ev,) = swaps(tele, tracks)
+    assert set(ev["objects"]) == {"a", "b"} and ev["frames"] == [5, 6]
+
+
+def test_a_jump_onto_a_partner_that_left_the_picture_is_not_a_swap():
+    tele, tracks = _colour_taken_setup("out_of_frame")
+    assert swaps(tele, tracks) == []
+
+
+def test_a_jump_onto_the_place_a_fast_partner_may_have_reached_is_not_a_swap():
+    tele, tracks = _colour_taken_setup()
+    # the partner was last seen further from the landing than the jump's allowance (12 px)
+    b = tracks.tracks["b"]
+    far = b.centroid.copy()
+    far[:6, 0] += 7.6  # 12.6 px from the landing: within the outer reach (13), not 12
+    tracks.meta["stabilized"]["b"] = far
+    assert swaps(tele, tracks) == []
