@@ -14,6 +14,13 @@ clip short), then tracked by the ``blob`` tracker and compared with Truth tracks
 - speed: tracker frames per second, with two in-run references measured on the same clips:
   the exact Truth->Tracks path, and a plain numpy pass (float conversion + temporal median of
   the frames, the tracker's cheapest building block).
+
+    .venv/bin/python benchmarks/bench_tracker.py --calibration 0:100 [--conditions clean,noise]
+
+scores the physics calibration scenes instead (tests/calibration/scenes.py: 80 px, 20
+frames), rendered clean and with each listed defect or nuisance (``noise``: sensor noise),
+MOTA / IDF1 over all Truth objects pooled per condition: how much a nuisance costs the
+tracker on the scenes the physics metrics are calibrated on.
 """
 
 from __future__ import annotations
@@ -49,8 +56,15 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=96)
     ap.add_argument("--frames", type=int, default=24)
     ap.add_argument("--json")
+    ap.add_argument("--calibration", metavar="START:COUNT",
+                    help="score calibration scenes START .. START+COUNT-1 instead of suites")
+    ap.add_argument("--conditions", default="clean,noise")
     args = ap.parse_args()
     from sora_bench.generator.reference import render_scene
+
+    if args.calibration:
+        _calibration(args, render_scene)
+        return
 
     tracker = BlobTracker()
     out: dict = {"machine": {"cpu_count": os.cpu_count(), "python": platform.python_version()},
@@ -89,6 +103,31 @@ def main() -> None:
                     "numpy_median_pass_fps": round(all_frames / t_numpy, 1),
                     "tracker_vs_numpy_pass": round(t_track / t_numpy, 1)}
     print(json.dumps(out["speed"]))
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(out, fh, indent=2)
+
+
+def _calibration(args: argparse.Namespace, render_scene) -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.calibration.scenes import FPS, FRAMES, SIZE, calibration_scene
+
+    start, count = (int(x) for x in args.calibration.split(":"))
+    tracker = BlobTracker()
+    out: dict = {"protocol": tracker.protocol, "scenes": [start, start + count - 1],
+                 "conditions": {}}
+    for cond in args.conditions.split(","):
+        scores = []
+        for i in range(start, start + count):
+            video, truth = render_scene(calibration_scene(i), width=SIZE, height=SIZE,
+                                        num_frames=FRAMES, fps=FPS, seed=i,
+                                        defect=None if cond == "clean" else cond)
+            scores.append(evaluate_tracks(tracks_from_truth(truth, video), tracker.track(video)))
+        out["conditions"][cond] = pooled(scores)
+        print(cond, out["conditions"][cond], flush=True)
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(out, fh, indent=2)
