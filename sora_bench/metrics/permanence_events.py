@@ -283,9 +283,8 @@ def _dropout(tr: Any, last: int, back: int, gap: int, size: float) -> bool:
     the background model taking in a resting object), it did not vanish."""
     if gap > 2 or back >= len(tr.visible) or not tr.visible[back]:
         return False
-    a, b = np.asarray(tr.box[last], np.float64), np.asarray(tr.box[back], np.float64)
-    shift = np.hypot((a[0] + a[2] - b[0] - b[2]) / 2, (a[1] + a[3] - b[1] - b[3]) / 2)
-    return bool(shift <= 0.5 * size)
+    shift = np.subtract(box_centre(tr.box[last]), box_centre(tr.box[back]))
+    return bool(np.hypot(*shift) <= 0.5 * size)
 
 
 def _same_size(area: np.ndarray, before, after) -> bool:

@@ -53,6 +53,7 @@ from typing import Any
 import numpy as np
 
 from ..types import Tracks
+from .permanence_swaps import exchanged
 from .physics_traj import (
     Traj,
     bounces,
@@ -61,6 +62,7 @@ from .physics_traj import (
     free_flight_segments,
     own_sightings,
 )
+from .track_colour import brightness, hue_diff, track_hue
 
 __all__ = ["check_gravity", "check_bounce", "check_continuity", "G"]
 
@@ -291,8 +293,6 @@ def _exchanges(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     allowance of where the other came from (``permanence_swaps.exchanged``): the tracks
     exchanged identities (a tracker switch, or an identity swap, which
     ``object_permanence`` judges); neither object jumped."""
-    from .permanence_swaps import exchanged
-
     tele = [e for e in events if e["kind"] == "teleport"]
     out: list[dict[str, Any]] = []
     for i, a in enumerate(tele):
@@ -311,8 +311,6 @@ def _broken_jumps(judged: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:
     frames later away from the edge and stays for 2 of its first 3 frames, further
     than the teleport allowance: the tracker lost an object that jumped (its gate refuses
     such jumps), so the jump is judged across the two tracks."""
-    from .track_colour import brightness, hue_diff, track_hue
-
     def inner(box: np.ndarray) -> bool:
         return clear_of_edges(box, tracks.width, tracks.height)
 

@@ -92,11 +92,10 @@ def _shade_regions(frame: np.ndarray, bg: np.ndarray, lab: np.ndarray, idx: np.n
     regions that the per-pixel test already takes for shadow qualify."""
     from scipy import ndimage
 
-    out = np.zeros(len(idx), bool)
     rest = lab == 0
     inside = ~rest
     if not rest.any() or not inside.any():
-        return out
+        return np.zeros(len(idx), bool)
     sigma = max(1.4826 * float(np.median(np.abs(frame[rest] - bg[rest]))), 1e-4)
     f = frame.astype(np.float64)
     b = bg.astype(np.float64)
