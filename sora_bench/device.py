@@ -1,10 +1,14 @@
-"""Torch device selection (``--device auto|cpu|cuda|cuda:N|mps``); torch imported lazily."""
+"""Torch device selection (``--device auto|cpu|cuda|cuda:N|mps``) and the exact-float32
+switch for CUDA; torch imported lazily."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from .errors import ConfigError
 
-__all__ = ["resolve_device"]
+__all__ = ["exact_float32", "resolve_device"]
 
 
 def resolve_device(name: str | None = "auto") -> str:
@@ -34,3 +38,35 @@ def resolve_device(name: str | None = "auto") -> str:
             raise ConfigError("--device mps: MPS is not available here; use --device cpu")
         return "mps"
     raise ConfigError(f"--device {name!r}: expected auto, cpu, cuda, cuda:N or mps")
+
+
+@contextmanager
+def exact_float32() -> Iterator[None]:
+    """Run the enclosed CUDA convolutions and matmuls in IEEE float32, not TF32.
+
+    PyTorch lets cuDNN convolutions use TF32 by default on Ampere and later GPUs (10-bit
+    mantissa: ~1e-3 relative error per product), so an "fp32" I3D or CLIP forward on such a GPU
+    would not give the numbers of the same protocol on a CPU (benchmarks/bench_gpu.py measures
+    the gap). Our exact protocols promise comparable numbers across devices, so their forwards
+    run inside this context. No effect on CPU kernels. The previous settings are restored on
+    exit. torch >= 2.9 has per-operator ``fp32_precision`` flags; once a user has set those,
+    the legacy ``allow_tf32`` getters raise, so the new API is used where it exists.
+    """
+    import torch
+
+    cudnn_conv = getattr(torch.backends.cudnn, "conv", None)
+    matmul = torch.backends.cuda.matmul
+    if cudnn_conv is not None and hasattr(cudnn_conv, "fp32_precision"):
+        saved = (cudnn_conv.fp32_precision, matmul.fp32_precision)
+        cudnn_conv.fp32_precision, matmul.fp32_precision = "ieee", "ieee"
+        try:
+            yield
+        finally:
+            cudnn_conv.fp32_precision, matmul.fp32_precision = saved
+        return
+    saved = (torch.backends.cudnn.allow_tf32, matmul.allow_tf32)
+    torch.backends.cudnn.allow_tf32, matmul.allow_tf32 = False, False
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.allow_tf32, matmul.allow_tf32 = saved

@@ -25,6 +25,7 @@ from __future__ import annotations
 import threading
 import warnings
 import zipfile
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import numpy as np
@@ -80,6 +81,12 @@ class _Backend:
         self._dtype = torch.bfloat16 if self.spec.precision == "bf16" else torch.float32
         return model.to(device=self.device, dtype=self._dtype).eval()
 
+    def _numerics(self) -> AbstractContextManager[None]:
+        """fp32 runs in IEEE float32 on CUDA too (no TF32 convolutions); bf16 as cast."""
+        from ..device import exact_float32
+
+        return exact_float32() if self.spec.precision == "fp32" else nullcontext()
+
     def encode_images(self, frames: np.ndarray, batch_size: int = 32) -> np.ndarray:
         """L2-normalised float32 embeddings ``(N, D)`` of uint8 RGB frames ``(N, H, W, 3)``."""
         import torch
@@ -88,7 +95,7 @@ class _Backend:
         if frames.dtype != np.uint8 or frames.ndim != 4 or frames.shape[-1] != 3:
             raise ValueError(f"expected uint8 (N,H,W,3) frames, got {frames.dtype} {frames.shape}")
         out = []
-        with torch.inference_mode():
+        with torch.inference_mode(), self._numerics():
             for start in range(0, len(frames), max(1, int(batch_size))):
                 pixels = self._pixels(frames[start:start + batch_size])
                 pixels = pixels.to(device=self.device, dtype=self._dtype)
@@ -101,7 +108,7 @@ class _Backend:
         import torch
 
         if text not in self._text_memo:
-            with torch.inference_mode():
+            with torch.inference_mode(), self._numerics():
                 emb, truncated = self._text_features(text)
             self._text_memo[text] = (_unit(emb)[0], truncated)
         return self._text_memo[text]

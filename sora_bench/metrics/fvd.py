@@ -169,6 +169,8 @@ def i3d_forward(clip: Any, device: str, precision: str = "fp32",
     """(logits (400,), pool (1024,)) float64 for one ``(1, 3, T, 224, 224)`` clip tensor."""
     import torch
 
+    from ..device import exact_float32
+
     model = _model(device, precision, compile_)
     with torch.inference_mode():
         if precision == "bf16":
@@ -176,7 +178,8 @@ def i3d_forward(clip: Any, device: str, precision: str = "fp32",
             with torch.autocast(dev_type, dtype=torch.bfloat16):
                 logits, pool = model(clip)
         else:
-            logits, pool = model(clip)
+            with exact_float32():  # no TF32 on CUDA: the exact protocol is IEEE float32
+                logits, pool = model(clip)
     return (logits[0].double().cpu().numpy(), pool[0].double().cpu().numpy())
 
 

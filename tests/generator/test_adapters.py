@@ -259,7 +259,9 @@ class FakePipeline:
         import torch
 
         self.calls.append({"prompt": prompt, "num_frames": num_frames})
-        x = torch.rand((1, num_frames, height, width, 3), generator=generator)
+        # on the generator's device, as a real pipeline would (cuda when the run has one)
+        x = torch.rand((1, num_frames, height, width, 3), generator=generator,
+                       device=generator.device).cpu()
         if self.kind == "np":
             return FakeOutput(x.numpy())
         if self.kind == "pt":  # (B, F, C, H, W)

@@ -201,6 +201,29 @@ def test_open_clip_loads_state_dict_files_end_to_end(tiny_open_clip):
     assert not np.allclose(embs[0][0], embs[0][1])  # different frames, different embeddings
 
 
+@pytest.mark.parametrize(("precision", "exact"), [("fp32", True), ("bf16", False)])
+def test_fp32_encoders_run_without_tf32(tiny_open_clip, monkeypatch, precision, exact):
+    """On CUDA, PyTorch's default TF32 convolutions would make "fp32" differ from a CPU's."""
+    import torch
+
+    from sora_bench.metrics.clip_backends import ClipSpec, load_backend
+
+    b = load_backend(ClipSpec(model=TINY_OC, pretrained="none", weights=str(tiny_open_clip[0]),
+                              precision=precision))
+    seen = []
+    for name in ("_image_features", "_text_features"):
+        inner = getattr(b, name)
+
+        def spy(*a, _inner=inner):
+            seen.append(torch.backends.cudnn.conv.fp32_precision == "ieee")
+            return _inner(*a)
+
+        monkeypatch.setattr(b, name, spy)
+    b.encode_images(_video(2).frames)
+    b.encode_text(f"a {precision} probe")  # a text of its own: backends memoise texts
+    assert seen == [exact, exact]
+
+
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch.jit.* in torch 2.13
 def test_torchscript_archive_loads_like_the_state_dict(tiny_open_clip, tmp_path):
     """OpenAI's own release files (~/.cache/clip/ViT-B-32.pt) are TorchScript archives."""
