@@ -246,12 +246,13 @@ def _colour_jumps(tid: str, tr: Any, vis: np.ndarray) -> list[dict[str, Any]]:
     """Identity changes while visible: the circular median hue of the (up to) 3 visible
     frames before frame t and of the 3 from t on differ by more than
     :func:`hue_jump_needed` for the duller side, both sides being saturated (chroma offset
-    from grey > 0.06) and of one size (:func:`_same_size`); one event per run of such
+    from grey > 0.06) and of one size (:func:`_same_size`), in frames where the region has
+    its usual size (:func:`_usual_size`); one event per run of such
     frames, at its largest difference relative to what was needed."""
     app = np.asarray(tr.appearance, np.float64)
     chroma = app[:, 3:6]
     sat = np.linalg.norm(chroma - 1.0 / 3.0, axis=1)
-    ok = vis & np.isfinite(chroma).all(axis=1) & (sat > MIN_SAT)
+    ok = vis & np.isfinite(chroma).all(axis=1) & (sat > MIN_SAT) & _usual_size(tr)
     idx = np.flatnonzero(ok)
     hue = hue_deg(app[:, :3])
     d = np.zeros(len(idx))
@@ -285,6 +286,22 @@ def _dropout(tr: Any, last: int, back: int, gap: int, size: float) -> bool:
         return False
     shift = np.subtract(box_centre(tr.box[last]), box_centre(tr.box[back]))
     return bool(np.hypot(*shift) <= 0.5 * size)
+
+
+def _usual_size(tr: Any, reach: int = 2, lo: float = 0.6, hi: float = 1.6) -> np.ndarray:
+    """(T,) bool: the track's area within ``lo..hi`` x the median of its ``2 reach + 1``
+    nearest sightings (itself included). :func:`_solo` compares with the median over the
+    whole track, which a track whose region shrinks as it slows (its motion blur and shadow
+    going) cannot use: a region that flickers between the object alone and the object
+    merged with a neighbour would keep the merged frames, and their hue."""
+    seen = np.flatnonzero(np.asarray(tr.visible, bool))
+    area = np.asarray(tr.area, np.float64)
+    out = np.zeros(len(area), bool)
+    for j, t in enumerate(seen):
+        near = seen[max(0, j - reach):j + reach + 1]
+        m = float(np.median(area[near]))
+        out[t] = lo * m <= area[t] <= hi * m
+    return out
 
 
 def _same_size(area: np.ndarray, before, after) -> bool:

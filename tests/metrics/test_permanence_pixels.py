@@ -68,6 +68,21 @@ def test_a_colour_shift_while_the_region_grows_is_a_merge_not_a_new_identity():
     assert _recolour(1.5) == []
 
 
+def test_a_region_flickering_between_the_object_and_a_merge_is_no_new_identity():
+    # frames 0-7: a moving ball (area 100, its blur and shadow included); from frame 8 it
+    # rests (area 45), and in frames 10 and 13 its region also takes in a neighbour of
+    # another hue (area 110: within 0.6..1.6 of the track's median, not of its neighbours'),
+    # as sensor noise closes the gap between them
+    tracks = _tracks([])
+    tr = tracks.tracks["ball"]
+    for t in range(T):
+        merged = t in (10, 13)
+        rgb = np.array((0.45, 0.7, 0.2) if merged else (0.2, 0.7, 0.25), np.float32)
+        tr.appearance[t] = np.r_[rgb, rgb / rgb.sum()]
+        tr.area[t] = 100.0 if t < 8 else (110.0 if merged else 45.0)
+    assert [e for e in permanence_events(tracks) if e["kind"] == "identity_change"] == []
+
+
 def test_a_track_missed_in_frame_0_alone_is_no_pop_in():
     assert _pop_ins(["absent"]) == []
     (ev,) = _pop_ins(["absent", "absent"])
