@@ -194,7 +194,8 @@ def i3d_outputs(video: Video, proto: Protocol, *, device: str = "cpu", cache: An
     if cache is not None:
         from ..cache import make_key
 
-        key = make_key("i3d-outputs", proto.clip_string(), SHA256,
+        # "ieee": features from before fp32 forwards ran without TF32 on CUDA are not reused
+        key = make_key("i3d-outputs", proto.clip_string(), SHA256, "ieee",
                        video_hash or video.content_hash())
         hit = cache.get_arrays(key)
         if hit is not None and {"logits", "pool"} <= set(hit):

@@ -25,7 +25,9 @@ in image px of the frame named first, ``severity`` in [0, 1]):
   ``need`` = 20 degrees x max(1, 0.2 / saturation) (saturation: chroma offset from grey
   of the duller side, which must exceed 0.06; a dull colour's hue is noisy), and the
   region keeps its size (median areas within a factor 1 / 0.7, else it is merging with or
-  parting from something); severity ``min(1, change / (2 need))``. Pixel tracks also: a
+  parting from something) and, for a change while visible, only frames where the region has
+  the size of its nearest sightings count (not a share merged with a neighbour); severity
+  ``min(1, change / (2 need))``. Pixel tracks also: a
   track lost on its own while a new track of a hue more than ``need`` away and of its size
   takes over where it was the next frame (the tracker never lets a track change hue, so
   it splits an object that does; ``into`` names the new track). Not checked for people
