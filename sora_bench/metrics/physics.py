@@ -151,6 +151,9 @@ class PhysicsExpectations(_PhysicsMetric):
     """Fraction of the prompt's checkable ``expect:`` entries that the video meets."""
 
     name = "physics_expectations"
+    # v2: ``keeps_identity`` reads object_permanence's identity events, so it follows their
+    # rules (object_permanence v12)
+    version: ClassVar[int] = 2
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     FLAG_BELOW = 0.75
 
@@ -179,7 +182,8 @@ class PhysicsScore(_PhysicsMetric):
     expectations); sub-metrics that skip are left out."""
 
     name = "physics_score"
-    version: ClassVar[int] = 14  # follows its parts (gravity v3, continuity v5, penetration v8)
+    # follows its parts (gravity v3, continuity v5, penetration v8, expectations v2)
+    version: ClassVar[int] = 15
     FLAG_BELOW = 0.6
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     _PARTS: ClassVar[tuple[type[_PhysicsMetric], ...]] = (
