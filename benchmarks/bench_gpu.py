@@ -124,18 +124,20 @@ def i3d_bench(device: str, pk: dict) -> dict:
 @contextlib.contextmanager
 def numerics(tf32_default: bool) -> Iterator[None]:
     """The metric's own numerics, or (``tf32_default``) PyTorch's default in its place:
-    ``exact_float32`` swapped for a no-op, cuDNN convolutions allowed to use TF32."""
-    import sora_bench.device as dev
+    the metrics' ``exact_float32`` swapped for a no-op, cuDNN convolutions allowed TF32."""
+    from sora_bench.metrics import clip_backends, fvd
 
     if not tf32_default:
         yield
         return
-    saved, saved_flag = dev.exact_float32, torch.backends.cudnn.allow_tf32
-    dev.exact_float32, torch.backends.cudnn.allow_tf32 = contextlib.nullcontext, True
+    saved, saved_flag = fvd.exact_float32, torch.backends.cudnn.allow_tf32
+    fvd.exact_float32 = clip_backends.exact_float32 = contextlib.nullcontext
+    torch.backends.cudnn.allow_tf32 = True
     try:
         yield
     finally:
-        dev.exact_float32, torch.backends.cudnn.allow_tf32 = saved, saved_flag
+        fvd.exact_float32 = clip_backends.exact_float32 = saved
+        torch.backends.cudnn.allow_tf32 = saved_flag
 
 
 def features(videos: list, device: str, tf32_default: bool = False) -> dict[str, np.ndarray]:

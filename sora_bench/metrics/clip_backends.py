@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from ..device import exact_float32
 from ..errors import MetricSkip, WeightsError
 from .clip_weights import (
     BACKENDS,
@@ -83,8 +84,6 @@ class _Backend:
 
     def _numerics(self) -> AbstractContextManager[None]:
         """fp32 runs in IEEE float32 on CUDA too (no TF32 convolutions); bf16 as cast."""
-        from ..device import exact_float32
-
         return exact_float32() if self.spec.precision == "fp32" else nullcontext()
 
     def encode_images(self, frames: np.ndarray, batch_size: int = 32) -> np.ndarray:

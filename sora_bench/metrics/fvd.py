@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ..device import exact_float32
 from ..errors import ConfigError, MetricSkip, WeightsError
 from ..types import Video
 from .base import RunContext, SampleContext, SetMetric, SetValue
@@ -168,8 +169,6 @@ def i3d_forward(clip: Any, device: str, precision: str = "fp32",
                 compile_: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(logits (400,), pool (1024,)) float64 for one ``(1, 3, T, 224, 224)`` clip tensor."""
     import torch
-
-    from ..device import exact_float32
 
     model = _model(device, precision, compile_)
     with torch.inference_mode():

@@ -72,7 +72,7 @@ import numpy as np
 from ..types import Tracks
 from .permanence_handovers import handovers
 from .permanence_swaps import swaps
-from .physics_traj import box_centre, boxes_near
+from .physics_traj import box_centre, boxes_near, track_size
 from .track_colour import (
     HUE_JUMP,
     MIN_SAT,
@@ -139,7 +139,7 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
         runs = _runs(vis)
         if not runs:
             continue
-        size = float(np.sqrt(np.median(tr.area[vis]))) if vis.any() else 1.0
+        size = track_size(tr) or 1.0
         solo = solos[tid]
         rigid = tid in rigids
         first = runs[0][0]

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..types import Tracks
-from .physics_traj import box_centre, stabilised
+from .physics_traj import box_centre, stabilised, track_size
 from .track_colour import hue_change
 
 __all__ = ["handovers"]
@@ -33,7 +33,7 @@ def handovers(tracks: Tracks, ids: list[str], solo: Mapping[str, np.ndarray],
         va = np.flatnonzero(ta.visible)
         if va.size < 3 or a not in rigid:
             continue
-        size = float(np.sqrt(np.median(ta.area[va])))
+        size = track_size(ta)
         ends = [int(f) for f in va if f >= va[2] and solo[a][f] and f + 1 < tracks.num_frames
                 and not ta.visible[f + 1:f + 4].any()]
         for end in ends:

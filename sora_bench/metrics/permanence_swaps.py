@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..types import Tracks
-from .physics_traj import boxes_near, own_sightings, stabilised
+from .physics_traj import boxes_near, own_sightings, stabilised, track_size
 from .track_colour import hue_change
 
 __all__ = ["exchanged", "swaps"]
@@ -75,7 +75,7 @@ def swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, Any
                 continue
             went_back = own[tid][f1] and np.linalg.norm(p[f1] - a["from"]) < a["allowed_px"]
             if went_back or (not own[tid][f1] and (took_over or _took_its_colour(
-                    tracks, own, a["object"], tid, seen[-1], f1, a["allowed_px"]))):
+                    tracks, own, pos, a["object"], tid, seen[-1], f1, a["allowed_px"]))):
                 out.append({"kind": "identity_swap", "objects": [a["object"], tid],
                             "object": a["object"], "frames": a["frames"],
                             "position": a["position"], "severity": 1.0})
@@ -88,7 +88,7 @@ def swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, Any
         if a["object"] in paired or not a.get("from") or not a.get("position"):
             continue
         f0, f1 = a["frames"]
-        size = _size(tracks, a["object"])
+        size = track_size(tracks.tracks[a["object"]])
         if not np.linalg.norm(np.subtract(a["position"], a["from"])) >= 1.2 * size:
             continue
         for tid in tracks.tracks:
@@ -108,8 +108,9 @@ def swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, Any
     return out
 
 
-def _took_its_colour(tracks: Tracks, own: Mapping[str, np.ndarray], jumper: str,
-                     partner: str, last: int, landed: int, allowed: float) -> bool:
+def _took_its_colour(tracks: Tracks, own: Mapping[str, np.ndarray],
+                     pos: Mapping[str, np.ndarray], jumper: str, partner: str, last: int,
+                     landed: int, allowed: float) -> bool:
     """The jumper landed within ``allowed`` px of where the partner was last seen on its
     own (at ``last``); the partner was never seen on its own again nor left the picture, and
     its hue clashes with the jumper's (the tracker never gives a track a region of a
@@ -120,19 +121,13 @@ def _took_its_colour(tracks: Tracks, own: Mapping[str, np.ndarray], jumper: str,
     state = tracks.tracks[partner].state
     if own[partner][landed:].any() or "out_of_frame" in state[last + 1:]:
         return False  # (seen again, or gone out of the picture: no colour change)
-    pos = stabilised(tracks, partner)[last]
-    if not np.linalg.norm(pos - stabilised(tracks, jumper)[landed]) < allowed:
+    if not np.linalg.norm(pos[partner][last] - pos[jumper][landed]) < allowed:
         return False  # landed where the partner was, not where it may have got to
     ja, pa = tracks.tracks[jumper].appearance, tracks.tracks[partner].appearance
     before = [t for t in range(max(0, last - 2), last + 1) if own[partner][t]]
     after = [t for t in range(landed, min(len(own[jumper]), landed + 3)) if own[jumper][t]]
     change, need = hue_change(pa, before, ja, after)
     return change > max(2.0 * need, 45.0)
-
-
-def _size(tracks: Tracks, tid: str) -> float:
-    tr = tracks.tracks[tid]
-    return float(np.sqrt(np.median(tr.area[tr.visible]))) if tr.visible.any() else 0.0
 
 
 def _apart(tracks: Tracks, a: str, b: str, t: int) -> bool:

@@ -311,9 +311,6 @@ def _broken_jumps(judged: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:
     frames later away from the edge and stays for 2 of its first 3 frames, further
     than the teleport allowance: the tracker lost an object that jumped (its gate refuses
     such jumps), so the jump is judged across the two tracks."""
-    def inner(box: np.ndarray) -> bool:
-        return clear_of_edges(box, tracks.width, tracks.height)
-
     def hue(tr: Traj, frames: np.ndarray) -> float | None:
         return track_hue(tracks.tracks[tr.id].appearance, frames)
 
@@ -345,7 +342,8 @@ def _broken_jumps(judged: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:
             ha = hue(a, before)
             steps = np.linalg.norm(np.diff(a.p[before], axis=0), axis=1)
             v = float(np.median(steps)) if steps.size else 0.0
-            if not inner(tracks.tracks[a.id].box[end]) and not in_view(a, end, usual, v):
+            if not clear_of_edges(tracks.tracks[a.id].box[end], tracks.width, tracks.height) \
+                    and not in_view(a, end, usual, v):
                 continue
             for b in judged:
                 vb = np.flatnonzero(b.visible)
@@ -357,8 +355,8 @@ def _broken_jumps(judged: list[Traj], tracks: Tracks) -> list[dict[str, Any]]:
                     continue
                 after = vb[vb >= start][:3]
                 hb = hue(b, after)
-                if ha is None or hb is None or hue_diff(ha, hb) > 20 or not inner(
-                        tracks.tracks[b.id].box[start]):
+                if ha is None or hb is None or hue_diff(ha, hb) > 20 or not clear_of_edges(
+                        tracks.tracks[b.id].box[start], tracks.width, tracks.height):
                     continue
                 # of the same hue but less than half as bright: a shadow (or the object
                 # seen through one), not the lost object lit as it was

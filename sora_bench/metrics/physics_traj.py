@@ -21,6 +21,7 @@ from .track_colour import hue_deg
 
 __all__ = ["Traj", "trajectories", "bind_scene", "free_flight_segments", "bounces",
            "own_sightings", "clear_of_edges", "boxes_near", "box_centre", "stabilised",
+           "track_size",
            "DEFAULT_SIZE_M", "NON_FREE_KINDS"]
 
 #: Real size assumed for an object of unknown size (metres), for the metric scale of pixel
@@ -187,6 +188,13 @@ def stabilised(tracks: Tracks, tid: str) -> np.ndarray:
     its centroids when the tracks carry none)."""
     stab = tracks.meta.get("stabilized", {}) if isinstance(tracks.meta, Mapping) else {}
     return np.asarray(stab.get(tid, tracks.tracks[tid].centroid), np.float64)
+
+
+def track_size(tr: Track) -> float:
+    """A track's size in px: the square root of its median area over its visible frames (0
+    when never seen)."""
+    vis = np.asarray(tr.visible, bool)
+    return float(np.sqrt(np.median(np.asarray(tr.area)[vis]))) if vis.any() else 0.0
 
 
 def boxes_near(box_a: np.ndarray, box_b: np.ndarray, slack: float) -> bool:
