@@ -29,8 +29,9 @@ class ObjectPermanence(VideoMetric):
     # v7: swaps on own sightings; v8: 2-frame dropouts (pixels); v9: exact exchanges;
     # v10: colour changes the tracker split into two tracks; v11: a jump onto a partner of
     # a clashing hue that stays lost; v12: colour jumps only in frames of the region's usual
-    # size around them
-    version: ClassVar[int] = 12
+    # size around them; v13: handovers when the old id is carried off, colour-taking
+    # swaps on any jump (partner of the landing's size, lost mid-picture)
+    version: ClassVar[int] = 13
     higher_is_better: ClassVar[bool] = True
     needs: ClassVar[frozenset[str]] = frozenset({"tracks"})
     min_frames: ClassVar[int] = 3

@@ -28,27 +28,32 @@ in image px of the frame named first, ``severity`` in [0, 1]):
   parting from something) and, for a change while visible, only frames where the region has
   the size of its nearest sightings count (not a share merged with a neighbour); severity
   ``min(1, change / (2 need))``. Pixel tracks also: a
-  track lost on its own while a new track of a hue more than ``need`` away and of its size
-  takes over where it was the next frame (the tracker never lets a track change hue, so
-  it splits an object that does; ``into`` names the new track). Not checked for people
+  track whose stay at a place ends on its own (for 3 frames not seen on its own within a
+  size plus its motion of there: lost, or its id carried off to another object) while a
+  track of a hue more than ``need`` away and of its size arrives there the next frame
+  (unseen the frame before and not near there in the 2 before) and takes over (the
+  tracker never lets a track change hue, so it splits an object that does; ``into``
+  names the new track). Not checked for people
   and birds, whose colours change as they move, nor for glass and mirror materials.
 - ``identity_swap``: two tracks jump (continuity teleports) across a common frame pair, or
   starting within 3 frames of each other, each to within the teleport allowance of the
   other's previous position; or one track teleports clearly (J >= 1.5) onto where another
   was (at the jump, or last seen up to 2 frames before, within the allowance plus its own
-  travel since) while that other goes, over the
-  same frames, from there to where the jumper came from (within that allowance; its own
-  move may be within its allowance, e.g. a fast faller), or is lost while a new track
-  starts (or comes back) where the jumper came from (the other object in the jumper's old
-  colour), or is lost for good (not seen on its own again, not gone out of the picture)
-  with the jumper landing within the allowance of where it was last seen and its hue
-  clashing with the jumper's (by more than twice ``need`` and 45 degrees: the tracker
-  gives no track a region of a clashing hue, so the object there took the jumper's
-  colour; the other object, now in the lost one's colour, may have merged with something
-  or left as it happened); or a smaller jump (any teleport) onto within half a size of where another track
-  was last seen (up to 2 frames before) while that one lands within half a size of where
-  the jumper came from, the jump at least 1.2 sizes long and the two boxes more than 1 px
-  apart before it (touching objects in a collision may change tracks with no defect).
+  travel since) while that other goes, over the same frames (or seen the frame after),
+  from there to where the jumper came from (within that allowance; its own move may be
+  within its allowance, e.g. a fast faller), or is lost while a new track starts (or comes
+  back) where the jumper came from (the other object in the jumper's old colour); or one
+  track teleports (any J) onto where another was last seen (within the allowance) that is
+  lost for good (not seen on its own again, its last box not at or heading to an image
+  edge), the region it landed on of that one's size (median areas within a factor 2) and
+  its hue clashing with the jumper's (by more than twice ``need`` and 45 degrees: the
+  tracker gives no track a region of a clashing hue, so the object there took the
+  jumper's colour; the other object, now in the lost one's colour, may have merged with
+  something or left as it happened); or a smaller jump (any teleport) onto within half a
+  size of where another track was last seen (up to 2 frames before) while that one lands
+  within half a size of where the jumper came from, the jump at least 1.2 sizes long and
+  the two boxes more than 1 px apart before it (touching objects in a collision may
+  change tracks with no defect).
   Seen here means seen on its own: a share of a merged region is a prediction.
   Severity 1.
 - ``count_change``: the number of tracks present (visible or occluded) changes with no

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..types import Tracks
-from .physics_traj import boxes_near, own_sightings, stabilised, track_size
+from .physics_traj import box_centre, boxes_near, clear_of_edges, own_sightings, stabilised, track_size
 from .track_colour import hue_change
 
 __all__ = ["exchanged", "swaps"]
@@ -51,8 +51,11 @@ def swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, Any
     # red ball's track "seen" on the blue ball's region after they swapped places)
     own = {tid: own_sightings(tracks, tid) for tid in tracks.tracks}
     for a in teleports:
-        if a["object"] in paired or not a.get("from") or a.get("J", 0.0) < 1.5:
-            continue  # (a clear jump only: two objects colliding nudge each other)
+        if a["object"] in paired or not a.get("from"):
+            continue
+        # two objects colliding nudge each other: a jump short of clear (J < 1.5) is a swap
+        # only when the colour evidence is strong (_took_its_colour)
+        clear = a.get("J", 0.0) >= 1.5
         f0, f1 = a["frames"]
         # a track that appears where this one came from as it jumps: the other object,
         # in the colour this one had (the tracker starts a new track for it)
@@ -73,9 +76,12 @@ def swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, Any
                                        if steps.size else 0.0)
             if not np.linalg.norm(p[seen[-1]] - a["position"]) < reach:
                 continue
-            went_back = own[tid][f1] and np.linalg.norm(p[f1] - a["from"]) < a["allowed_px"]
-            if went_back or (not own[tid][f1] and (took_over or _took_its_colour(
-                    tracks, own, pos, a["object"], tid, seen[-1], f1, a["allowed_px"]))):
+            # (at the landing frame, or the next: the tracker may first give it a share of
+            # the jumper's region)
+            back = [t for t in (f1, f1 + 1) if t < len(own[tid]) and own[tid][t]]
+            went_back = bool(back) and np.linalg.norm(p[back[0]] - a["from"]) < a["allowed_px"]
+            if (clear and (went_back or (not own[tid][f1] and took_over))) or _took_its_colour(
+                    tracks, own, pos, a["object"], tid, seen[-1], f1, a["allowed_px"]):
                 out.append({"kind": "identity_swap", "objects": [a["object"], tid],
                             "object": a["object"], "frames": a["frames"],
                             "position": a["position"], "severity": 1.0})
@@ -112,22 +118,42 @@ def _took_its_colour(tracks: Tracks, own: Mapping[str, np.ndarray],
                      pos: Mapping[str, np.ndarray], jumper: str, partner: str, last: int,
                      landed: int, allowed: float) -> bool:
     """The jumper landed within ``allowed`` px of where the partner was last seen on its
-    own (at ``last``); the partner was never seen on its own again nor left the picture, and
-    its hue clashes with the jumper's (the tracker never gives a track a region of a
-    clashing hue: :func:`~sora_bench.tracking.tracker._hue_clash`, 35 degrees): the object
-    the jumper landed on now wears the jumper's colour, so it changed colour (the other
-    object, now in the partner's old colour, may have left the picture or merged with
-    something as it happened, so no newcomer shows up at the jumper's old place)."""
-    state = tracks.tracks[partner].state
-    if own[partner][landed:].any() or "out_of_frame" in state[last + 1:]:
+    own (at ``last``); the partner was never seen on its own again nor headed out of the
+    picture (:func:`_heading_out`), the region the jumper landed on has the partner's size
+    (median areas within a factor 2), and the partner's hue clashes with the jumper's (the
+    tracker never gives a track a region of a clashing hue:
+    :func:`~sora_bench.tracking.tracker._hue_clash`, 35 degrees): the object the jumper
+    landed on now wears the jumper's colour, so it changed colour (the other object, now in
+    the partner's old colour, may have left the picture or merged with something as it
+    happened, so no newcomer shows up at the jumper's old place). Out of the picture is
+    judged from the last box and motion, not from the tracker's ``out_of_frame`` state many
+    frames later: that is a constant-velocity guess (a falling ball "leaves" through the
+    floor)."""
+    if own[partner][landed:].any() or _heading_out(tracks, own, partner, last):
         return False  # (seen again, or gone out of the picture: no colour change)
     if not np.linalg.norm(pos[partner][last] - pos[jumper][landed]) < allowed:
         return False  # landed where the partner was, not where it may have got to
     ja, pa = tracks.tracks[jumper].appearance, tracks.tracks[partner].appearance
     before = [t for t in range(max(0, last - 2), last + 1) if own[partner][t]]
     after = [t for t in range(landed, min(len(own[jumper]), landed + 3)) if own[jumper][t]]
+    x = float(np.median(tracks.tracks[partner].area[before])) if before else 0.0
+    y = float(np.median(tracks.tracks[jumper].area[after])) if after else 0.0
+    if not min(x, y) >= 0.5 * max(x, y):
+        return False  # landed on something else than the partner (a shadow, a speck)
     change, need = hue_change(pa, before, ja, after)
     return change > max(2.0 * need, 45.0)
+
+
+def _heading_out(tracks: Tracks, own: Mapping[str, np.ndarray], tid: str, last: int) -> bool:
+    """Track ``tid``'s box at its sighting ``last``, moved by two frames of its image motion
+    since its previous own sighting, comes within 1 px of an image edge."""
+    box = np.asarray(tracks.tracks[tid].box, np.float64)
+    prev = np.flatnonzero(own[tid][:last])
+    step = np.zeros(4)
+    if prev.size:
+        d = (np.array(box_centre(box[last])) - box_centre(box[prev[-1]])) / (last - prev[-1])
+        step = np.tile(d, 2)
+    return not clear_of_edges(box[last] + 2 * step, tracks.width, tracks.height)
 
 
 def _apart(tracks: Tracks, a: str, b: str, t: int) -> bool:

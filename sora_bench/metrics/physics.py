@@ -152,8 +152,8 @@ class PhysicsExpectations(_PhysicsMetric):
 
     name = "physics_expectations"
     # v2: ``keeps_identity`` reads object_permanence's identity events, so it follows their
-    # rules (object_permanence v12)
-    version: ClassVar[int] = 2
+    # rules (object_permanence v12); v3: follows object_permanence v13
+    version: ClassVar[int] = 3
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     FLAG_BELOW = 0.75
 
@@ -182,8 +182,8 @@ class PhysicsScore(_PhysicsMetric):
     expectations); sub-metrics that skip are left out."""
 
     name = "physics_score"
-    # follows its parts (gravity v3, continuity v5, penetration v8, expectations v2)
-    version: ClassVar[int] = 15
+    # follows its parts (gravity v3, continuity v5, penetration v8, expectations v3)
+    version: ClassVar[int] = 16
     FLAG_BELOW = 0.6
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     _PARTS: ClassVar[tuple[type[_PhysicsMetric], ...]] = (

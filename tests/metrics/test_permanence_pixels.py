@@ -172,3 +172,50 @@ def test_truth_tracks_are_not_judged_for_handovers():
     tracks = _split_at_recolour((0.2, 0.3, 0.8))
     truth = Tracks(tracks.tracks, T, 80, 80, "truth")
     assert _handovers(truth) == []
+
+
+def _with_old(tracks: Tracks, old: Track) -> Tracks:
+    return Tracks({**tracks.tracks, "old": old}, T, 80, 80, "tracker:blob")
+
+
+def test_a_new_colour_at_the_spot_is_a_handover_when_the_old_id_is_carried_off():
+    """The tracker may carry the old track's id off to another object of its colour (the
+    one the defect gave it) while a new track takes over the spot."""
+    tracks = _split_at_recolour((0.2, 0.3, 0.8))
+    o = tracks.tracks["old"]
+    xy = np.array(o.centroid)
+    xy[8:] = [[72.0, 60.0]] * (T - 8)  # the id now follows something across the picture
+    vis = np.ones(T, bool)
+    old = Track("old", np.concatenate([xy - 5, xy + 5], axis=1), xy, np.full(T, 100.0), vis,
+                ("visible",) * T, o.appearance)
+    (ev,) = _handovers(_with_old(tracks, old))
+    assert ev["object"] == "old" and ev["into"] == "new" and ev["frames"] == [7, 8]
+
+
+def test_a_track_seen_long_before_elsewhere_can_take_over():
+    tracks = _split_at_recolour((0.2, 0.3, 0.8))
+    n = tracks.tracks["new"]
+    vis = np.asarray(n.visible).copy()
+    vis[0] = True  # a one-frame sighting at the far corner, 8 frames before
+    xy = np.array(n.centroid)
+    xy[0] = [70.0, 70.0]
+    new = Track("new", np.concatenate([xy - 5, xy + 5], axis=1), xy,
+                np.where(vis, 100.0, 0.0), vis, tuple("visible" if v else "occluded" for v in vis),
+                n.appearance)
+    (ev,) = _handovers(Tracks({**tracks.tracks, "new": new}, T, 80, 80, "tracker:blob"))
+    assert ev["into"] == "new"
+
+
+def test_a_track_that_was_at_the_spot_just_before_does_not_take_over():
+    """Seen at the spot two frames before (then hidden a frame): it was there already, a
+    neighbour the old track passed, not an object that changed colour."""
+    tracks = _split_at_recolour((0.2, 0.3, 0.8))
+    n = tracks.tracks["new"]
+    vis = np.asarray(n.visible).copy()
+    vis[6] = True
+    xy = np.array(n.centroid)
+    xy[6] = [40.0, float(np.linspace(20, 50, T)[6]) + 3.0]
+    new = Track("new", np.concatenate([xy - 5, xy + 5], axis=1), xy,
+                np.where(vis, 100.0, 0.0), vis, tuple("visible" if v else "occluded" for v in vis),
+                n.appearance)
+    assert _handovers(Tracks({**tracks.tracks, "new": new}, T, 80, 80, "tracker:blob")) == []

@@ -189,7 +189,49 @@ def test_a_jump_onto_a_partner_of_a_clashing_hue_that_stays_lost_is_a_swap():
 
 def test_a_jump_onto_a_partner_that_left_the_picture_is_not_a_swap():
     tele, tracks = _colour_taken_setup("out_of_frame")
+    # b's last box (x 51..59 at frame 5, moving 1 px a frame) reaches the edge of a 57 px
+    # wide picture: the recoloured object may be the one that came in, not b
+    narrow = Tracks(tracks.tracks, T, 57, 80, "tracker:blob", meta=tracks.meta)
+    assert swaps(tele, narrow) == []
+
+
+def test_a_partner_lost_mid_picture_is_not_taken_for_one_that_left():
+    """The tracker's out_of_frame state long after a sighting is its constant-velocity
+    guess (a falling ball coasts out through the floor): lost mid-picture, b stays the
+    partner whose colour was taken."""
+    tele, tracks = _colour_taken_setup("out_of_frame")
+    (ev,) = swaps(tele, tracks)
+    assert set(ev["objects"]) == {"a", "b"}
+
+
+def test_a_short_jump_onto_a_partner_of_a_clashing_hue_is_a_swap_but_not_without_colour():
+    tele, tracks = _colour_taken_setup()
+    tele[0]["J"] = 1.2  # short of clear: the colour evidence decides
+    (ev,) = swaps(tele, tracks)
+    assert set(ev["objects"]) == {"a", "b"}
+    tele, tracks = _lost_partner_setup(newcomer=True)
+    tele[0]["J"] = 1.2  # a newcomer at the origin is not enough for a marginal jump
     assert swaps(tele, tracks) == []
+
+
+def test_a_jump_onto_something_of_another_size_is_not_a_swap():
+    tele, tracks = _colour_taken_setup()
+    b = tracks.tracks["b"]
+    small = Track(b.id, b.box, b.centroid, b.area / 4, b.visible, b.state, b.appearance)
+    trs = {**tracks.tracks, "b": small}  # a shadow or a speck, not the ball a landed on
+    assert swaps(tele, Tracks(trs, T, 80, 80, "tracker:blob", meta=tracks.meta)) == []
+
+
+def test_a_partner_first_seen_again_a_frame_after_the_landing_where_the_jumper_was():
+    """The tracker may give b a share of a's region at the landing frame and see b on its
+    own, where a came from, only the frame after."""
+    tele, tracks = _setup(1.7)
+    b = tracks.tracks["b"]
+    vis = np.arange(T) != 6
+    trs = {"a": tracks.tracks["a"], "b": _partial("b", np.array(b.centroid), vis)}
+    tracks = Tracks(trs, T, 80, 80, "tracker:blob", meta=tracks.meta)
+    (ev,) = swaps(tele, tracks)
+    assert set(ev["objects"]) == {"a", "b"}
 
 
 def test_a_jump_onto_the_place_a_fast_partner_may_have_reached_is_not_a_swap():
