@@ -19,12 +19,17 @@ Free solid bodies only (containers, tables, walls, people hold or pass things by
   :data:`MAX_SWAP_GAP` frames passed through each other (depth 1 for each frame of the
   swap), when the order before and after holds on one more judged frame, or, at either
   end of the judged frames, on the nearest frame where both were seen (not as a merged
-  share; a fragment seen twice does not swap) and each track keeps its hue across the swap (median of up to 3
-  judged frames on either side within 35 degrees, ``track_colour.hue_gap``: a
-  track that jumped onto another object does not count; one frame that mixes both
-  colours does not decide it). Judged frames: the region has its usual area or less (0.3..1.6 x its median: a
-  partly hidden object still shows its side; a region merged
-  with a neighbour or its shadow has neither the object's contact row nor its centre), it
+  share; a fragment seen twice does not swap) and each track keeps its hue across the
+  swap (median of up to 3 judged frames on either side within 35 degrees,
+  ``track_colour.hue_gap``: a track that jumped onto another object does not count; one
+  frame that mixes both colours does not decide it), and neither track jumps between the two judged frames (a
+  step between its own sightings longer than its widest judged box and 3 x its median
+  step: the tracker mixed up look-alikes, nothing passed through anything). Judged
+  frames: the region has its usual area around then (0.3..1.6 x the median of its 5
+  nearest sightings, and at least 0.3 x its median over the clip: an object sinking into
+  the floor shows less of itself, a partly hidden one still shows its side, a fragment is
+  not the object; a region merged with a neighbour or its shadow has neither the
+  object's contact row nor its centre), it
   is not the tracker's share of a merged region (``meta["grouped"]``: a predicted box),
   and the object rests on the floor (contact row within 0.3 heights of its lowest within
   +-4 frames, the track's steady drift of that row taken out; airborne objects are not
@@ -46,7 +51,7 @@ from typing import Any
 import numpy as np
 
 from ..types import Tracks
-from .physics_traj import Traj, clear_of_edges, own_sightings, stabilised
+from .physics_traj import Traj, clear_of_edges, near_usual_area, own_sightings, stabilised
 from .track_colour import hue_diff, hue_gap, track_hue
 
 __all__ = ["check_penetration"]
@@ -164,8 +169,8 @@ def _floor_contact(tracks: Tracks, tid: str) -> tuple[np.ndarray, np.ndarray, fl
     if not vis.any():
         return box, vis, 1.0
     area = np.asarray(tr.area, np.float64)
-    med_area = float(np.median(area[vis]))
-    vis &= (area >= 0.3 * med_area) & (area <= 1.6 * med_area)
+    seen = np.flatnonzero(vis)
+    vis = near_usual_area(area, seen, 0.3, 1.6) & (area >= 0.3 * float(np.median(area[seen])))
     if not vis.any():
         return box, vis, 1.0
     h_med = float(np.median(height[vis]))
@@ -297,7 +302,24 @@ def _penetration_2d(n: int, oa: _FloorObject, ob: _FloorObject) -> np.ndarray:
         if (t1 - t0 <= MAX_SWAP_GAP and side[k] * side[k + 1] < 0
                 and abs(dy[t0] + u * (dy[t1] - dy[t0])) < tol
                 and held(k, True) and held(k + 1, False)
+                and not (_jumps(oa, t0, t1) or _jumps(ob, t0, t1))
                 and all(hue_gap(app, frames[max(0, k - 2):k + 1], frames[k + 1:k + 4]) <= 35.0
                         for app in (oa.app, ob.app))):
             out[t0:t1 + 1] = 1.0
     return out
+
+
+def _jumps(o: _FloorObject, t0: int, t1: int) -> bool:
+    """Between its sightings of its own from frame ``t0`` to ``t1`` the object's box centre
+    moves further in one frame than its widest box on the floor (judged frames) and 3 x its
+    median step: the track jumped onto another object (a look-alike the tracker mixed up),
+    it did not pass through one."""
+    seen = np.flatnonzero(o.seen & np.isfinite(o.box).all(axis=1))
+    if seen.size < 2 or not o.on_floor.any():
+        return False
+    c = (o.box[seen, :2] + o.box[seen, 2:]) / 2
+    step = np.linalg.norm(np.diff(c, axis=0), axis=1) / np.diff(seen)
+    width = float(np.max(o.box[o.on_floor, 2] - o.box[o.on_floor, 0]))
+    limit = max(width, 3.0 * float(np.median(step)))
+    span = (seen[1:] > t0) & (seen[:-1] < t1)
+    return bool((step[span] > limit).any())

@@ -77,7 +77,7 @@ import numpy as np
 from ..types import Tracks
 from .permanence_handovers import handovers
 from .permanence_swaps import swaps
-from .physics_traj import box_centre, boxes_near, track_size
+from .physics_traj import box_centre, boxes_near, near_usual_area, track_size
 from .track_colour import (
     HUE_JUMP,
     MIN_SAT,
@@ -301,14 +301,7 @@ def _usual_size(tr: Any, reach: int = 2, lo: float = 0.6, hi: float = 1.6) -> np
     whole track, which a track whose region shrinks as it slows (its motion blur and shadow
     going) cannot use: a region that flickers between the object alone and the object
     merged with a neighbour would keep the merged frames, and their hue."""
-    seen = np.flatnonzero(np.asarray(tr.visible, bool))
-    area = np.asarray(tr.area, np.float64)
-    out = np.zeros(len(area), bool)
-    for j, t in enumerate(seen):
-        near = seen[max(0, j - reach):j + reach + 1]
-        m = float(np.median(area[near]))
-        out[t] = lo * m <= area[t] <= hi * m
-    return out
+    return near_usual_area(tr.area, np.flatnonzero(np.asarray(tr.visible, bool)), lo, hi, reach)
 
 
 def _same_size(area: np.ndarray, before, after) -> bool:

@@ -141,8 +141,9 @@ class PhysicsPenetration(_PhysicsMetric):
     one depth that swap order: :mod:`.penetration`)."""
 
     name = "physics_penetration"
-    version: ClassVar[int] = 8  # v2: 12-frame swaps; v3: hue windows; v4: end frames; v5: crossing depth;
-    # v6: split tracks joined; v7: floor-row drift; v8: continuations overlapping 2 frames
+    version: ClassVar[int] = 9  # v2: 12-frame swaps; v3: hue windows; v4: end frames; v5: crossing depth;
+    # v6: split tracks joined; v7: floor-row drift; v8: continuations overlapping 2 frames;
+    # v9: usual area from the nearest sightings (sinking objects), tracks that jump excluded
     check = "penetration"
     FLAG_BELOW = 0.6
 
@@ -182,8 +183,8 @@ class PhysicsScore(_PhysicsMetric):
     expectations); sub-metrics that skip are left out."""
 
     name = "physics_score"
-    # follows its parts (gravity v3, continuity v5, penetration v8, expectations v3)
-    version: ClassVar[int] = 16
+    # follows its parts (gravity v3, continuity v5, penetration v9, expectations v3)
+    version: ClassVar[int] = 17
     FLAG_BELOW = 0.6
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     _PARTS: ClassVar[tuple[type[_PhysicsMetric], ...]] = (

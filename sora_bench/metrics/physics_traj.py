@@ -197,6 +197,20 @@ def track_size(tr: Track) -> float:
     return float(np.sqrt(np.median(np.asarray(tr.area)[vis]))) if vis.any() else 0.0
 
 
+def near_usual_area(area: np.ndarray, seen: np.ndarray, lo: float, hi: float,
+                    reach: int = 2) -> np.ndarray:
+    """(T,) bool: at each frame of ``seen`` (sorted frame indices) the area lies within
+    ``lo..hi`` x the median over its ``2 reach + 1`` nearest sightings (itself included),
+    not over the whole track: a region that shrinks or grows steadily (an object slowing
+    down, sinking into the floor) keeps its usual size, a merge or a cut does not."""
+    area = np.asarray(area, np.float64)
+    out = np.zeros(len(area), bool)
+    for j, t in enumerate(seen):
+        m = float(np.median(area[seen[max(0, j - reach):j + reach + 1]]))
+        out[t] = lo * m <= area[t] <= hi * m
+    return out
+
+
 def boxes_near(box_a: np.ndarray, box_b: np.ndarray, slack: float) -> bool:
     """Whether two xyxy boxes overlap or come within ``slack`` px of each other (False when
     either is unseen: NaN)."""

@@ -210,3 +210,31 @@ def test_a_continuation_may_start_while_the_lost_track_is_still_seen():
     assert _continuations(tracks, ["b", "b2"]) == {"b": "b2"}
     b1, b3 = _split(b, lost=9, resume=6, new_id="b3")  # 3 frames together: two objects
     assert _continuations(_tracks(b1, b3), ["b", "b3"]) == {}
+
+
+def _with_area(track: Track, area: np.ndarray) -> Track:
+    return Track(track.id, track.box, track.centroid, np.where(track.visible, area, 0.0),
+                 track.visible, track.state, track.appearance)
+
+
+def test_a_swap_while_both_sink_into_the_floor_counts():
+    """Sinking, an object shows less of itself: its region shrinks to a quarter over the
+    first frames and stays so. Judged against the whole clip's median area, every frame
+    before the swap would look merged; against its nearest sightings' they are usual."""
+    shrink = 64 * 0.8 * np.interp(np.arange(T), [0, 3, 10], [4.0, 4.0, 1.0])
+    a = _with_area(_track("a", np.linspace(30, 70, T), 50.0, RED, hidden=(4, 5)), shrink)
+    b = _with_area(_track("b", np.linspace(50, 10, T), 50.5, BLUE, hidden=(4, 5)), shrink)
+    value, details = _score(_tracks(a, b))
+    (ev,) = details["events"]
+    assert ev["frames"][0] <= 4 and ev["frames"][1] >= 5 and value < 0.5
+
+
+def test_look_alikes_the_tracker_mixed_up_did_not_pass_through_each_other():
+    """Two red rollers 30 px apart; at frame 8 the tracker hands each track the other's
+    region (one frame, 30 px: far beyond a roller's 1 px steps and its 8 px width)."""
+    xa = np.r_[np.linspace(20, 27, 8), np.linspace(57, 50, 8)]
+    xb = np.r_[np.linspace(50, 57, 8), np.linspace(27, 20, 8)]
+    a = _track("a", xa, 50.0, RED)
+    b = _track("b", xb, 50.5, RED)
+    value, details = _score(_tracks(a, b))
+    assert details["events"] == [] and value == 1.0
