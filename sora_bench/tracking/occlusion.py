@@ -119,42 +119,48 @@ def track_states(k: int, o: dict[int, _Det], boxes: np.ndarray, f2r: np.ndarray,
 
 def at_rest(state: tuple[str, ...], o: dict[int, _Det], frames: np.ndarray, f2r: np.ndarray
             ) -> tuple[str, ...]:
-    """``absent`` frames after a track's last sighting become ``at_rest`` while the frame
-    still shows the object where it was last seen. The background model (a median over the
-    clip) takes in an object that rests on a spot for much of the clip, which then stops
-    being foreground without having gone anywhere. Rules: the track was still when last
-    seen (stabilised speed over its last 3 sightings <= 1 px/frame), and the median
-    colour of the inner half of its last box (moved with the camera) is nearer the track's
-    colour (median over its sightings) than the median colour of the 3-px ring around
-    the box. ``frames``: ``(T, H, W, 3)`` float 0..1."""
+    """``absent`` frames after a track's last sighting, or before its first, become
+    ``at_rest`` while the frame still shows the object where it was last (first) seen. The
+    background model (a median over the clip) takes in an object that rests on a spot for
+    much of the clip, which then stops being foreground without having gone anywhere (and
+    is found only when it moves off that spot: not a pop-in). Rules: the track was still
+    when last (first) seen (stabilised speed over those 3 sightings <= 1 px/frame), and the
+    median colour of the inner half of that box (moved with the camera) is nearer the
+    track's colour (median over its sightings) than the median colour of the 3-px ring
+    around the box. ``frames``: ``(T, H, W, 3)`` float 0..1."""
     fr = sorted(o)
-    last = fr[-1]
-    if len(fr) < 3 or "absent" not in state[last + 1:]:
-        return state
-    p = [_apply(f2r[t], o[t].centroid[None])[0] for t in fr[-3:]]
-    if np.linalg.norm(p[-1] - p[0]) / max(fr[-1] - fr[-3], 1) > 1.0:
+    if len(fr) < 3:
         return state
     colour = np.median([o[t].app[:3] for t in fr], axis=0)
-    box = o[last].box
-    _, h, w, _ = frames.shape
     out = list(state)
-    for t in range(last + 1, len(state)):
-        if state[t] != "absent":
+    for ends, span in ((fr[-3:], range(fr[-1] + 1, len(state))), (fr[:3], range(fr[0]))):
+        p = [_apply(f2r[t], o[t].centroid[None])[0] for t in ends]
+        if np.linalg.norm(p[-1] - p[0]) / max(ends[-1] - ends[0], 1) > 1.0:
             continue
-        shift = _apply(np.linalg.inv(f2r[t]) @ f2r[last], np.zeros((1, 2)))[0]
-        x0, y0, x1, y1 = box[0] + shift[0], box[1] + shift[1], box[2] + shift[0], box[3] + shift[1]
-        qx, qy = (x1 - x0) / 4, (y1 - y0) / 4
-        inner = frames[t, max(0, int(round(y0 + qy))):max(0, int(round(y1 - qy))),
-                       max(0, int(round(x0 + qx))):max(0, int(round(x1 - qx)))]
-        ys, xs = slice(max(0, int(y0) - 3), min(h, int(np.ceil(y1)) + 3)), slice(
-            max(0, int(x0) - 3), min(w, int(np.ceil(x1)) + 3))
-        ring = np.ones((ys.stop - ys.start, xs.stop - xs.start), bool)
-        ring[max(0, int(y0) - ys.start):max(0, int(np.ceil(y1)) - ys.start),
-             max(0, int(x0) - xs.start):max(0, int(np.ceil(x1)) - xs.start)] = False
-        if inner.size < 3 or ring.sum() < 8:
-            continue
-        c = np.median(inner.reshape(-1, 3), axis=0)
-        around = np.median(frames[t, ys, xs][ring], axis=0)
-        if np.linalg.norm(c - colour) < np.linalg.norm(c - around):
-            out[t] = "at_rest"
+        ref = fr[-1] if ends[-1] == fr[-1] else fr[0]
+        for t in span:
+            if out[t] == "absent" and _shows(frames[t], o[ref].box, f2r, ref, t, colour):
+                out[t] = "at_rest"
     return tuple(out)
+
+
+def _shows(frame: np.ndarray, box: np.ndarray, f2r: np.ndarray, ref: int, t: int,
+           colour: np.ndarray) -> bool:
+    """Frame ``t`` shows ``colour`` inside ``box`` (seen at frame ``ref``, moved with the
+    camera) rather than the colour around it (:func:`at_rest`)."""
+    h, w, _ = frame.shape
+    shift = _apply(np.linalg.inv(f2r[t]) @ f2r[ref], np.zeros((1, 2)))[0]
+    x0, y0, x1, y1 = box[0] + shift[0], box[1] + shift[1], box[2] + shift[0], box[3] + shift[1]
+    qx, qy = (x1 - x0) / 4, (y1 - y0) / 4
+    inner = frame[max(0, int(round(y0 + qy))):max(0, int(round(y1 - qy))),
+                  max(0, int(round(x0 + qx))):max(0, int(round(x1 - qx)))]
+    ys, xs = slice(max(0, int(y0) - 3), min(h, int(np.ceil(y1)) + 3)), slice(
+        max(0, int(x0) - 3), min(w, int(np.ceil(x1)) + 3))
+    ring = np.ones((ys.stop - ys.start, xs.stop - xs.start), bool)
+    ring[max(0, int(y0) - ys.start):max(0, int(np.ceil(y1)) - ys.start),
+         max(0, int(x0) - xs.start):max(0, int(np.ceil(x1)) - xs.start)] = False
+    if inner.size < 3 or ring.sum() < 8:
+        return False
+    c = np.median(inner.reshape(-1, 3), axis=0)
+    around = np.median(frame[ys, xs][ring], axis=0)
+    return bool(np.linalg.norm(c - colour) < np.linalg.norm(c - around))

@@ -43,8 +43,8 @@ The built-in ``blob`` tracker (version :data:`BLOB_VERSION`):
    ``occluded`` when it shrank before it was lost
    (or grew after it came back) — something in front was covering it gradually — or when
    its predicted box overlaps another visible track; ``at_rest`` after its last sighting
-   when it was still and the frame still shows its colour there (the background model took
-   it in); otherwise ``absent`` (unexplained).
+   (before its first) when it was still and the frame still shows its colour there (the
+   background model took it in); otherwise ``absent`` (unexplained).
 """
 
 from __future__ import annotations
@@ -68,8 +68,9 @@ __all__ = ["Tracker", "BlobTracker", "register_tracker", "get_tracker", "TRACKER
 #: 2: interior colours, ghost removal, median identity colour; 3: keyframe Lucas-Kanade
 #: camera motion in two passes, regions split by colour, merged shares in meta["grouped"];
 #: 4: found at the image edge while going out is not an entry; 5: ``at_rest`` state;
-#: 6: shadows judged per region under sensor noise
-BLOB_VERSION = 6
+#: 6: shadows judged per region under sensor noise; 7: ``at_rest`` before the first
+#: sighting too
+BLOB_VERSION = 7
 
 
 @runtime_checkable

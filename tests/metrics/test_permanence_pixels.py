@@ -42,6 +42,7 @@ def test_unseen_in_plain_view_before_the_first_sighting_is_a_pop_in(before):
     ["absent"] * 7 + ["occluded"],  # came out from behind something
     ["absent"] * 5 + ["occluded", "absent", "absent"],  # just behind it two frames ago
     ["out_of_frame"] * 8,  # came in through the edge
+    ["at_rest"] * 8,  # there all along, taken into the background until it moved
 ])
 def test_covered_or_outside_right_before_is_no_pop_in(before):
     assert _pop_ins(before) == []

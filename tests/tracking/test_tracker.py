@@ -176,3 +176,26 @@ def test_a_still_object_the_background_took_in_is_at_rest_not_gone():
 
 def test_a_still_object_whose_colour_left_its_place_is_absent():
     assert _still_track(show_after=False)[8:] == ("absent",) * 4
+
+
+def _still_from(first: int, show_before: bool):
+    """The red square seen still only from frame ``first`` (the background took it in
+    while it rested there before); the frames before show it (``show_before``) or not."""
+    frames = np.full((12, 40, 40, 3), 0.5, np.float32)
+    frames[:, 15:25, 15:25] = (0.9, 0.1, 0.1)
+    if not show_before:
+        frames[:first, 15:25, 15:25] = 0.5
+    red = np.array([0.9, 0.1, 0.1, 0.82, 0.09, 0.09], np.float32)
+    obs = {t: _Det(np.array([15.0, 15.0, 25.0, 25.0]), np.array([20.0, 20.0]), 100.0, red)
+           for t in range(first, 12)}
+    state = ("absent",) * first + ("visible",) * (12 - first)
+    return at_rest(state, obs, frames, np.repeat(np.eye(3)[None], 12, 0))
+
+
+def test_an_object_the_background_took_in_before_it_was_found_was_at_rest():
+    assert _still_from(5, show_before=True)[:5] == ("at_rest",) * 5
+
+
+def test_an_object_not_shown_before_it_was_found_was_absent():
+    # (a pop-in: object_permanence judges it)
+    assert _still_from(5, show_before=False)[:5] == ("absent",) * 5
