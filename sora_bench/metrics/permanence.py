@@ -31,7 +31,9 @@ class ObjectPermanence(VideoMetric):
     # a clashing hue that stays lost; v12: colour jumps only in frames of the region's usual
     # size around them; v13: handovers when the old id is carried off, colour-taking
     # swaps on any jump (partner of the landing's size, lost mid-picture)
-    version: ClassVar[int] = 13
+    # v14: a steady whole object lost next to a neighbour, unexplained for 3 frames,
+    # vanished
+    version: ClassVar[int] = 14
     higher_is_better: ClassVar[bool] = True
     needs: ClassVar[frozenset[str]] = frozenset({"tracks"})
     min_frames: ClassVar[int] = 3

@@ -4,7 +4,10 @@ Events (dicts with ``kind``, ``object``, ``frames: [start, end]`` inclusive, ``p
 in image px of the frame named first, ``severity`` in [0, 1]):
 
 - ``vanish``: a track seen for >= 3 frames goes from ``visible`` (whole and on its own, see
-  ``_solo``) to ``absent`` (hidden while in frame with nothing in front of it). Severity
+  ``_solo``; or whole, its area usual for its nearest sightings and steady over its last 3
+  (within 0.8..1.25 x their median), off the image edge but touching a neighbour, when
+  then ``absent`` for >= 3 frames) to ``absent`` (hidden while
+  in frame with nothing in front of it). Severity
   ``min(1, hidden frames / 2)``. Pixel tracks: unseen for at most 2 frames and then seen
   again within half its size of where it was lost is a detector dropout, not a vanish.
 - ``pop_in``: a track first seen at frame 2 or later for >= 3 frames, whole and on its own
@@ -77,7 +80,7 @@ import numpy as np
 from ..types import Tracks
 from .permanence_handovers import handovers
 from .permanence_swaps import swaps
-from .physics_traj import box_centre, boxes_near, near_usual_area, track_size
+from .physics_traj import box_centre, boxes_near, clear_of_edges, near_usual_area, track_size
 from .track_colour import (
     HUE_JUMP,
     MIN_SAT,
@@ -146,6 +149,7 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
             continue
         size = track_size(tr) or 1.0
         solo = solos[tid]
+        usual = _usual_size(tr)
         rigid = tid in rigids
         first = runs[0][0]
         # --- appearance at the start: pop-in or split? (only a whole object, on its own,
@@ -185,7 +189,11 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
                 s0, e0 = b + 1 + s, b + 1 + e
                 # gone right after being seen whole and on its own: vanish (unless it broke)
                 broke = tid in fractures and fractures[tid] <= s0 + 1
-                if s0 == b + 1 and solo[b] and b - a >= 2 and not broke and not (
+                # (or whole but touching a neighbour, then unexplained for 3 frames: had it
+                # merged with the neighbour, the tracker would call it covered)
+                whole = solo[b] or (e0 - s0 >= 2 and usual[b] and _steady(tr, a, b)
+                                    and clear_of_edges(tr.box[b], tracks.width, tracks.height))
+                if s0 == b + 1 and whole and b - a >= 2 and not broke and not (
                         pixel and _dropout(tr, b, nxt, e0 - s0 + 1, size)):
                     events.append({"kind": "vanish", "object": tid, "frames": [s0, e0],
                                    "position": box_centre(tr.box[b]),
@@ -283,6 +291,16 @@ def _colour_jumps(tid: str, tr: Any, vis: np.ndarray) -> list[dict[str, Any]]:
                         "severity": float(min(1.0, d[j] / (2 * need[j])))})
         k += 1
     return out
+
+
+def _steady(tr: Any, a: int, b: int) -> bool:
+    """The track's last 3 sightings of the run ``a..b`` have areas within 0.8..1.25 x their
+    median: a well-detected object, not a region that noise makes come and go."""
+    if b - a < 2:
+        return False
+    x = np.asarray(tr.area, np.float64)[b - 2:b + 1]
+    m = float(np.median(x))
+    return bool(m > 0 and (x >= 0.8 * m).all() and (x <= 1.25 * m).all())
 
 
 def _dropout(tr: Any, last: int, back: int, gap: int, size: float) -> bool:

@@ -220,3 +220,30 @@ def test_a_track_that_was_at_the_spot_just_before_does_not_take_over():
                 np.where(vis, 100.0, 0.0), vis, tuple("visible" if v else "occluded" for v in vis),
                 n.appearance)
     assert _handovers(Tracks({**tracks.tracks, "new": new}, T, 80, 80, "tracker:blob")) == []
+
+
+def _with_neighbour(gap: int, area_at_loss: float = 100.0) -> Tracks:
+    """The ball of :func:`_gap_tracks`, lost at frame 6 while its box came within 1 px of a
+    still roller's (not on its own there), whole (``area_at_loss``) at its last sighting."""
+    tracks = _gap_tracks(gap)
+    ball = tracks.tracks["ball"]
+    area = np.asarray(ball.area, np.float64).copy()
+    area[5] = area_at_loss
+    ball = Track("ball", ball.box, ball.centroid, area, ball.visible, ball.state, ball.appearance)
+    xy = np.stack([np.full(T, 50.5), np.full(T, 50.0)], 1)  # boxes 0.5 px apart
+    roller = Track("roller", np.concatenate([xy - 5, xy + 5], axis=1), xy, np.full(T, 100.0),
+                   np.ones(T, bool), ("visible",) * T, np.full((T, 6), 0.6, np.float32))
+    return Tracks({"ball": ball, "roller": roller}, T, 80, 80, "tracker:blob")
+
+
+def test_gone_for_good_next_to_a_neighbour_with_nothing_in_front_is_a_vanish():
+    (ev,) = _vanishes(_with_neighbour(gap=6))
+    assert ev["object"] == "ball" and ev["frames"] == [6, 11]
+
+
+@pytest.mark.parametrize("kw", [
+    {"gap": 2},  # a short gap next to a neighbour: the regions merged for a moment
+    {"gap": 6, "area_at_loss": 190.0},  # last seen merged with the neighbour, not whole
+])
+def test_lost_next_to_a_neighbour_briefly_or_merged_is_no_vanish(kw):
+    assert _vanishes(_with_neighbour(**kw)) == []
