@@ -56,7 +56,9 @@ in image px of the frame named first, ``severity`` in [0, 1]):
   size of where another track was last seen (up to 2 frames before) while that one lands
   within half a size of where the jumper came from, the jump at least 1.2 sizes long and
   the two boxes more than 1 px apart before it (touching objects in a collision may
-  change tracks with no defect).
+  change tracks with no defect). A jump that lands back where the same track came from
+  on a jump ending at most 3 frames before is neither (the tracker held a merged region
+  for a frame or two).
   Seen here means seen on its own: a share of a merged region is a prediction.
   Severity 1.
 - ``count_change``: the number of tracks present (visible or occluded) changes with no

@@ -46,6 +46,9 @@ def swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, Any
     # one teleport whose partner's move stayed within its own allowance (a fast faller):
     # the other track went from where this one landed to where it came from
     paired = {o for e in out for o in e["objects"]}
+    # a jump back to where the same track was before its jump of up to 3 frames earlier:
+    # the tracker held a merged region for a frame or two (a collision), no object moved
+    teleports = [a for a in teleports if not _returns(a, teleports)]
     pos = {tid: stabilised(tracks, tid) for tid in tracks.tracks}
     # frames a track was seen on its own (a share of a merged region is a prediction: the
     # red ball's track "seen" on the blue ball's region after they swapped places)
@@ -112,6 +115,15 @@ def swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, Any
                 paired |= {a["object"], tid}
                 break
     return out
+
+
+def _returns(a: Mapping[str, Any], teleports: list[dict[str, Any]]) -> bool:
+    """Teleport ``a`` lands within its allowance of where an earlier teleport of the same
+    track, ending at most 3 frames before ``a`` starts, came from."""
+    return any(b is not a and b["object"] == a["object"] and b.get("from") and a.get("position")
+               and 0 <= a["frames"][0] - b["frames"][1] <= 3
+               and np.linalg.norm(np.subtract(a["position"], b["from"])) < a["allowed_px"]
+               for b in teleports)
 
 
 def _took_its_colour(tracks: Tracks, own: Mapping[str, np.ndarray],

@@ -153,8 +153,8 @@ class PhysicsExpectations(_PhysicsMetric):
 
     name = "physics_expectations"
     # v2: ``keeps_identity`` reads object_permanence's identity events, so it follows their
-    # rules (object_permanence v12); v3, v4: follow object_permanence v13, v14
-    version: ClassVar[int] = 4
+    # rules (object_permanence v12); v3-v5: follow object_permanence v13-v15
+    version: ClassVar[int] = 5
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     FLAG_BELOW = 0.75
 
@@ -183,8 +183,8 @@ class PhysicsScore(_PhysicsMetric):
     expectations); sub-metrics that skip are left out."""
 
     name = "physics_score"
-    # follows its parts (gravity v3, continuity v5, penetration v9, expectations v4)
-    version: ClassVar[int] = 18
+    # follows its parts (gravity v3, continuity v5, penetration v9, expectations v5)
+    version: ClassVar[int] = 19
     FLAG_BELOW = 0.6
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     _PARTS: ClassVar[tuple[type[_PhysicsMetric], ...]] = (

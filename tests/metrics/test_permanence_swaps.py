@@ -242,3 +242,21 @@ def test_a_jump_onto_the_place_a_fast_partner_may_have_reached_is_not_a_swap():
     far[:6, 0] += 7.6  # 12.6 px from the landing: within the outer reach (13), not 12
     tracks.meta["stabilized"]["b"] = far
     assert swaps(tele, tracks) == []
+
+
+def test_a_jump_out_and_back_during_a_collision_is_no_swap():
+    """A ball lands by a roller; for frames 6-7 the tracker gives the ball's track a region
+    20 px off and the roller's track the ball's, then both return: the second jump only
+    undoes the first (same track, 2 frames later), so no object changed places."""
+    a = np.stack([np.r_[np.full(6, 30.0), 50.0, 50.0, np.full(4, 30.0)],
+                  np.r_[np.linspace(10, 40, 6), 46.0, 46.0, np.linspace(42, 44, 4)]], 1)
+    b = np.stack([np.r_[np.linspace(60, 46, 6), 38.0, 38.0, np.full(4, 46.0)],
+                  np.r_[np.full(6, 50.0), 52.0, 52.0, np.full(4, 50.0)]], 1)
+    tracks = Tracks({"a": _track("a", a), "b": _track("b", b)}, T, 80, 80, "tracker:blob",
+                    meta={"stabilized": {"a": a, "b": b}})
+    out = _teleport("a", 5, 6, a[5], a[6], j=1.4)
+    back = _teleport("a", 7, 8, a[7], a[8], j=1.6)
+    assert swaps([out, back], tracks) == []
+    # the same second jump alone (no jump out before it) is a swap: b went back to a's place
+    (ev,) = swaps([back], tracks)
+    assert set(ev["objects"]) == {"a", "b"}
