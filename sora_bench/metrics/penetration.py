@@ -22,20 +22,19 @@ Free solid bodies only (containers, tables, walls, people hold or pass things by
   share; a fragment seen twice does not swap) and each track keeps its hue across the
   swap (median of up to 3 judged frames on either side within 35 degrees,
   ``track_colour.hue_gap``: a track that jumped onto another object does not count; one
-  frame that mixes both colours does not decide it), and neither track jumps between the two judged frames (a
-  step between its own sightings longer than its widest judged box and 3 x its median
-  step: the tracker mixed up look-alikes, nothing passed through anything). Judged
-  frames: the region has its usual area around then (0.3..1.6 x the median of its 5
-  nearest sightings, and at least 0.3 x its median over the clip: an object sinking into
-  the floor shows less of itself, a partly hidden one still shows its side, a fragment is
-  not the object; a region merged with a neighbour or its shadow has neither the
-  object's contact row nor its centre), it
-  is not the tracker's share of a merged region (``meta["grouped"]``: a predicted box),
-  and the object rests on the floor (contact row within 0.3 heights of its lowest within
-  +-4 frames, the track's steady drift of that row taken out; airborne objects are not
-  judged). A track the tracker lost while passing
-  through the other object and the new track it started for it on the far side are one
-  object here (:func:`_continuations`). Overlapping boxes alone are not judged
+  frame that mixes both colours does not decide it), and neither track jumps between the
+  two judged frames (a step between its own sightings longer than its widest judged box
+  and 3 x its median step: the tracker mixed up look-alikes, nothing passed through
+  anything). Judged frames: the region has its usual area around then (0.3..1.6 x the
+  median of its 5 nearest sightings, and at least 0.3 x its median over the clip: an
+  object sinking into the floor shows less of itself, a partly hidden one still shows its
+  side, a fragment is not the object; a region merged with a neighbour or its shadow has
+  neither the object's contact row nor its centre), it is not the tracker's share of a
+  merged region (``meta["grouped"]``: a predicted box), and the object rests on the floor
+  (contact row within 0.3 heights of its lowest within +-4 frames, the track's steady
+  drift of that row taken out; airborne objects are not judged). A track the tracker lost
+  while passing through the other object and the new track it started for it on the far
+  side are one object here (:func:`_continuations`). Overlapping boxes alone are not judged
   (touching objects and merged regions overlap too); sinking into the floor is not judged
   (a ball's box that includes its shadow looks like a sunk ball's cap).
 

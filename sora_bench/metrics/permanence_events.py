@@ -6,8 +6,8 @@ in image px of the frame named first, ``severity`` in [0, 1]):
 - ``vanish``: a track seen for >= 3 frames goes from ``visible`` (whole and on its own, see
   ``_solo``; or whole, its area usual for its nearest sightings and steady over its last 3
   (within 0.8..1.25 x their median), off the image edge but touching a neighbour, when
-  then ``absent`` for >= 3 frames) to ``absent`` (hidden while
-  in frame with nothing in front of it). Severity
+  then ``absent`` for >= 3 frames) to ``absent`` (hidden while in frame with nothing in
+  front of it). Severity
   ``min(1, hidden frames / 2)``. Pixel tracks: unseen for at most 2 frames and then seen
   again within half its size of where it was lost is a detector dropout, not a vanish.
 - ``pop_in``: a track first seen at frame 2 or later for >= 3 frames, whole and on its own
@@ -28,16 +28,15 @@ in image px of the frame named first, ``severity`` in [0, 1]):
   ``need`` = 20 degrees x max(1, 0.2 / saturation) (saturation: chroma offset from grey
   of the duller side, which must exceed 0.06; a dull colour's hue is noisy), and the
   region keeps its size (median areas within a factor 1 / 0.7, else it is merging with or
-  parting from something) and, for a change while visible, only frames where the region has
-  the size of its nearest sightings count (not a share merged with a neighbour); severity
-  ``min(1, change / (2 need))``. Pixel tracks also: a
-  track whose stay at a place ends on its own (for 3 frames not seen on its own within a
-  size plus its motion of there: lost, or its id carried off to another object) while a
-  track of a hue more than ``need`` away and of its size arrives there the next frame
-  (unseen the frame before and not near there in the 2 before) and takes over (the
-  tracker never lets a track change hue, so it splits an object that does; ``into``
-  names the new track). Not checked for people
-  and birds, whose colours change as they move, nor for glass and mirror materials.
+  parting from something) and, for a change while visible, only frames where the region
+  has the size of its nearest sightings count (not a share merged with a neighbour);
+  severity ``min(1, change / (2 need))``. Pixel tracks also: a track whose stay at a place
+  ends on its own (for 3 frames not seen on its own within a size plus its motion of
+  there: lost, or its id carried off to another object) while a track of a hue more than
+  ``need`` away and of its size arrives there the next frame (unseen the frame before and
+  not near there in the 2 before) and takes over (the tracker never lets a track change
+  hue, so it splits an object that does; ``into`` names the new track). Not checked for
+  people and birds, whose colours change as they move, nor for glass and mirror materials.
 - ``identity_swap``: two tracks jump (continuity teleports) across a common frame pair, or
   starting within 3 frames of each other, each to within the teleport allowance of the
   other's previous position; or one track teleports clearly (J >= 1.5) onto where another

@@ -40,15 +40,13 @@ def swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, Any
             if not shared:
                 continue
             if exchanged(a, b):
-                out.append({"kind": "identity_swap", "objects": [a["object"], b["object"]],
-                            "object": a["object"], "frames": a["frames"],
-                            "position": a["position"], "severity": 1.0})
-    # one teleport whose partner's move stayed within its own allowance (a fast faller):
-    # the other track went from where this one landed to where it came from
+                out.append(_swap(a, b["object"]))
     paired = {o for e in out for o in e["objects"]}
     # a jump back to where the same track was before its jump of up to 3 frames earlier:
     # the tracker held a merged region for a frame or two (a collision), no object moved
     teleports = [a for a in teleports if not _returns(a, teleports)]
+    # one teleport whose partner's move stayed within its own allowance (a fast faller):
+    # the other track went from where this one landed to where it came from
     pos = {tid: stabilised(tracks, tid) for tid in tracks.tracks}
     # frames a track was seen on its own (a share of a merged region is a prediction: the
     # red ball's track "seen" on the blue ball's region after they swapped places)
@@ -85,9 +83,7 @@ def swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, Any
             went_back = bool(back) and np.linalg.norm(p[back[0]] - a["from"]) < a["allowed_px"]
             if (clear and (went_back or (not own[tid][f1] and took_over))) or _took_its_colour(
                     tracks, own, pos, a["object"], tid, seen[-1], f1, a["allowed_px"]):
-                out.append({"kind": "identity_swap", "objects": [a["object"], tid],
-                            "object": a["object"], "frames": a["frames"],
-                            "position": a["position"], "severity": 1.0})
+                out.append(_swap(a, tid))
                 paired |= {a["object"], tid}
                 break
     # a smaller jump (an allowance stretched by a fast faller) is a swap only when the two
@@ -109,12 +105,16 @@ def swaps(teleports: list[dict[str, Any]], tracks: Tracks) -> list[dict[str, Any
             if (np.linalg.norm(p[seen[-1]] - a["position"]) < 0.5 * size
                     and np.linalg.norm(p[f1] - a["from"]) < 0.5 * size
                     and _apart(tracks, a["object"], tid, seen[-1])):
-                out.append({"kind": "identity_swap", "objects": [a["object"], tid],
-                            "object": a["object"], "frames": a["frames"],
-                            "position": a["position"], "severity": 1.0})
+                out.append(_swap(a, tid))
                 paired |= {a["object"], tid}
                 break
     return out
+
+
+def _swap(a: Mapping[str, Any], other: str) -> dict[str, Any]:
+    """The ``identity_swap`` event of teleport ``a``'s track and track ``other``."""
+    return {"kind": "identity_swap", "objects": [a["object"], other], "object": a["object"],
+            "frames": a["frames"], "position": a["position"], "severity": 1.0}
 
 
 def _returns(a: Mapping[str, Any], teleports: list[dict[str, Any]]) -> bool:

@@ -21,8 +21,7 @@ from .track_colour import hue_deg
 
 __all__ = ["Traj", "trajectories", "bind_scene", "free_flight_segments", "bounces",
            "own_sightings", "clear_of_edges", "boxes_near", "box_centre", "stabilised",
-           "track_size",
-           "DEFAULT_SIZE_M", "NON_FREE_KINDS"]
+           "track_size", "near_usual_area", "DEFAULT_SIZE_M", "NON_FREE_KINDS"]
 
 #: Real size assumed for an object of unknown size (metres), for the metric scale of pixel
 #: tracks that no scene describes.

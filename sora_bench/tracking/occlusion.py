@@ -133,11 +133,12 @@ def at_rest(state: tuple[str, ...], o: dict[int, _Det], frames: np.ndarray, f2r:
         return state
     colour = np.median([o[t].app[:3] for t in fr], axis=0)
     out = list(state)
-    for ends, span in ((fr[-3:], range(fr[-1] + 1, len(state))), (fr[:3], range(fr[0]))):
+    # (sightings whose stillness counts, the sighting whose box is looked in, frames judged)
+    for ends, ref, span in ((fr[-3:], fr[-1], range(fr[-1] + 1, len(state))),
+                            (fr[:3], fr[0], range(fr[0]))):
         p = [_apply(f2r[t], o[t].centroid[None])[0] for t in ends]
         if np.linalg.norm(p[-1] - p[0]) / max(ends[-1] - ends[0], 1) > 1.0:
             continue
-        ref = fr[-1] if ends[-1] == fr[-1] else fr[0]
         for t in span:
             if out[t] == "absent" and _shows(frames[t], o[ref].box, f2r, ref, t, colour):
                 out[t] = "at_rest"

@@ -69,8 +69,8 @@ __all__ = ["Tracker", "BlobTracker", "register_tracker", "get_tracker", "TRACKER
 #: camera motion in two passes, regions split by colour, merged shares in meta["grouped"];
 #: 4: found at the image edge while going out is not an entry; 5: ``at_rest`` state;
 #: 6: shadows judged per region under sensor noise; 7: ``at_rest`` before the first
-#: sighting too
-BLOB_VERSION = 7
+#: sighting too; 8: judged in the first sighting's box also for tracks of 3 sightings
+BLOB_VERSION = 8
 
 
 @runtime_checkable
