@@ -89,12 +89,22 @@ def track_states(k: int, o: dict[int, _Det], boxes: np.ndarray, f2r: np.ndarray,
             return "occluded"
         return "absent"
 
+    def crossing(t: int, v: np.ndarray, step: int) -> bool:
+        # a region touching the edge can have crossed it (out after its last sighting, in
+        # before its first) when it is cut by the edge already or would be one frame on;
+        # "cut" needs a usual size to compare with: 5 sightings at least
+        if len(fr) < 5 or not 0 <= t + step < t_n:
+            return True
+        return (o[t].area < 0.85 * med_area
+                or _box_in_frame_fraction(shifted(o[t].box, t, t + step, v), w, h) < 0.9)
+
     # before the first sighting: predicted backwards from the first observations
     first, last = fr[0], fr[-1]
     v0 = vel(fr[0], fr[1]) if len(fr) >= 2 else np.zeros(2)
     grew = o[first].area < 0.6 * med_area
     head = [o[t] for t in fr[:3]] if fr[:3] == list(range(first, first + 3)) else []
-    entered = _touches_border(o[first].box, w, h) and not _going_out(head, w, h)
+    entered = (_touches_border(o[first].box, w, h) and not _going_out(head, w, h)
+               and crossing(first, v0, -1))
     for t in range(first):
         b = shifted(o[first].box, first, t, v0)
         state[t] = label(b, t, entered, grew)
@@ -111,7 +121,8 @@ def track_states(k: int, o: dict[int, _Det], boxes: np.ndarray, f2r: np.ndarray,
     v1 = vel(fr[-2], fr[-1]) if len(fr) >= 2 else np.zeros(2)
     shrank = o[last].area < 0.6 * med_area
     tail = [o[t] for t in fr[-3:][::-1]] if fr[-3:] == list(range(last - 2, last + 1)) else []
-    exited = _touches_border(o[last].box, w, h) and not _going_out(tail, w, h)
+    exited = (_touches_border(o[last].box, w, h) and not _going_out(tail, w, h)
+              and crossing(last, v1, 1))
     for t in range(last + 1, t_n):
         state[t] = label(shifted(o[last].box, last, t, v1), t, exited, shrank)
     return tuple(state)

@@ -39,7 +39,10 @@ The built-in ``blob`` tracker (version :data:`BLOB_VERSION`):
 5. **Occlusion reasoning** for frames where a track is not seen: ``out_of_frame`` when its
    predicted box lies mostly outside the image, or before (after) it was found (lost)
    touching the image edge, unless it was going out through that edge when found (still
-   coming in when lost: shrinking, or growing, as its centroid moved outward, or inward);
+   coming in when lost: shrinking, or growing, as its centroid moved outward, or inward)
+   or could not have crossed it there (a track of >= 5 sightings found, or lost, at
+   >= 0.85 x its median area, whose box one frame before, or after, would still lie
+   >= 90 % inside the image);
    ``occluded`` when it shrank before it was lost
    (or grew after it came back) — something in front was covering it gradually — or when
    its predicted box overlaps another visible track; ``at_rest`` after its last sighting
@@ -69,8 +72,9 @@ __all__ = ["Tracker", "BlobTracker", "register_tracker", "get_tracker", "TRACKER
 #: camera motion in two passes, regions split by colour, merged shares in meta["grouped"];
 #: 4: found at the image edge while going out is not an entry; 5: ``at_rest`` state;
 #: 6: shadows judged per region under sensor noise; 7: ``at_rest`` before the first
-#: sighting too; 8: judged in the first sighting's box also for tracks of 3 sightings
-BLOB_VERSION = 8
+#: sighting too; 8: judged in the first sighting's box also for tracks of 3 sightings;
+#: 9: lost (found) at the image edge at full size, not about to cross it: not an exit (entry)
+BLOB_VERSION = 9
 
 
 @runtime_checkable

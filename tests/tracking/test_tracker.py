@@ -199,3 +199,27 @@ def test_an_object_the_background_took_in_before_it_was_found_was_at_rest():
 def test_an_object_not_shown_before_it_was_found_was_absent():
     # (a pop-in: object_permanence judges it)
     assert _still_from(5, show_before=False)[:5] == ("absent",) * 5
+
+
+def _along_the_edge(x0: float, hidden: tuple[int, int]):
+    """A ball rolling slowly (0.2 px/frame) away from the left edge, its box touching the
+    edge without being cut by it, not rendered in ``hidden`` frames (hidden for more than
+    half the clip when it is hidden first: else the median background takes it in)."""
+    objs = [{"id": "ball", "pos": roll(T, 24, x0, 0.3, r=0.5), "radius": 0.5, "color": "red"}]
+    truth = make_truth(objs, T, hidden={"ball": hidden})
+    hyp = BlobTracker().track(render(truth, objs))
+    (tr,) = [t for t in hyp.tracks.values() if t.visible.sum() >= 3]
+    return tr
+
+
+def test_lost_at_the_edge_at_full_size_is_not_an_exit():
+    # gone while whole and moving inwards: leaving would have cut it through the edge first
+    tr = _along_the_edge(-2.6, (12, T - 1))
+    assert tr.box[11, 0] <= 1.0 and tr.visible[:12].all()
+    assert set(tr.state[12:]) == {"absent"}
+
+
+def test_found_at_the_edge_at_full_size_did_not_come_in_there():
+    tr = _along_the_edge(-2.67, (0, 15))
+    assert tr.box[16, 0] <= 1.0 and tr.visible[16:].all()
+    assert set(tr.state[:16]) == {"absent"}
