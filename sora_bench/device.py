@@ -57,16 +57,14 @@ def exact_float32() -> Iterator[None]:
     cudnn_conv = getattr(torch.backends.cudnn, "conv", None)
     matmul = torch.backends.cuda.matmul
     if cudnn_conv is not None and hasattr(cudnn_conv, "fp32_precision"):
-        saved = (cudnn_conv.fp32_precision, matmul.fp32_precision)
-        cudnn_conv.fp32_precision, matmul.fp32_precision = "ieee", "ieee"
-        try:
-            yield
-        finally:
-            cudnn_conv.fp32_precision, matmul.fp32_precision = saved
-        return
-    saved = (torch.backends.cudnn.allow_tf32, matmul.allow_tf32)
-    torch.backends.cudnn.allow_tf32, matmul.allow_tf32 = False, False
+        switches = [(cudnn_conv, "fp32_precision", "ieee"), (matmul, "fp32_precision", "ieee")]
+    else:
+        switches = [(torch.backends.cudnn, "allow_tf32", False), (matmul, "allow_tf32", False)]
+    saved = [getattr(owner, attr) for owner, attr, _ in switches]
+    for owner, attr, value in switches:
+        setattr(owner, attr, value)
     try:
         yield
     finally:
-        torch.backends.cudnn.allow_tf32, matmul.allow_tf32 = saved
+        for (owner, attr, _), value in zip(switches, saved):
+            setattr(owner, attr, value)

@@ -247,9 +247,9 @@ class Track:
         area: ``(T,)`` visible pixels (0 where not observed).
         visible: ``(T,)`` bool, observed in this frame.
         state: ``(T,)`` str: ``visible``, ``occluded`` (hidden by something in front),
-            ``out_of_frame``, ``at_rest`` (pixel trackers: still where last seen, or
-            where first seen, not told apart from the background), ``absent`` (does not exist / unexplained),
-            per frame.
+            ``out_of_frame``, ``at_rest`` (pixel trackers: still where last seen, or where
+            first seen, not told apart from the background), ``absent`` (does not exist /
+            unexplained), per frame.
         appearance: ``(T, D)`` float32 descriptor (e.g. mean Lab colour + hue histogram), NaN
             where not observed.
         attributes: kind, colour ... when known.
