@@ -1,7 +1,10 @@
 """Background model of the blob tracker (numpy + OpenCV); camera motion is in
 :mod:`.camera_motion`.
 
-- :func:`background`: per-frame background, the median of up to 12 frames warped into it.
+- :func:`background`: per-frame background, the median of up to 12 frames warped into it;
+  on a static camera, :func:`static_background`.
+- :func:`static_background`: the per-pixel median with objects seen on a spot for about
+  half the clip taken back out.
 - :func:`illumination`: pixels that differ from the background only in brightness (shadows).
 - :func:`compact_regions`: the object-sized regions of a foreground mask.
 """
@@ -10,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["apply_affine", "background", "illumination", "compact_regions"]
+__all__ = ["apply_affine", "background", "static_background", "illumination",
+           "compact_regions"]
 
 
 def apply_affine(m: np.ndarray, pts: np.ndarray) -> np.ndarray:
@@ -29,11 +33,15 @@ def _nanmedian0(stack: np.ndarray, fill: np.ndarray) -> np.ndarray:
     return np.where(k > 0, med, fill)
 
 
-def background(frames: np.ndarray, frame_to_ref: np.ndarray, moving: bool) -> np.ndarray:
-    """Per-frame background ``(T, H, W, 3)``: median of other frames warped into frame t."""
+def background(frames: np.ndarray, frame_to_ref: np.ndarray, moving: bool,
+               static_threshold: float | None = None) -> np.ndarray:
+    """Per-frame background ``(T, H, W, 3)``: median of other frames warped into frame t. A
+    static camera's is the plain median, or given ``static_threshold`` (the foreground
+    distance) :func:`static_background`."""
     t_n, h, w, _ = frames.shape
     if not moving:
-        bg = np.median(frames, axis=0)
+        bg = np.median(frames, axis=0) if static_threshold is None else static_background(
+            frames, static_threshold)
         return np.broadcast_to(bg, frames.shape)
     import cv2
 
@@ -49,6 +57,59 @@ def background(frames: np.ndarray, frame_to_ref: np.ndarray, moving: bool) -> np
                                     borderValue=(np.nan, np.nan, np.nan))
             stack[k] = warped
         out[t] = _nanmedian0(stack, frames[t])
+    return out
+
+
+def static_background(frames: np.ndarray, threshold: float = 0.12, share: float = 0.45,
+                      tol: float = 0.06, margin: float = 0.6, agree: float = 0.06,
+                      max_contested: float = 0.5) -> np.ndarray:
+    """Background ``(H, W, 3)`` of a static-camera clip ``(T, H, W, 3)`` (0..1 floats).
+
+    The per-pixel median over time takes in an object seen on a spot for about half the
+    clip or more, and two objects resting on one spot in turn leave a median that is
+    neither (with an even frame count, the mean of the two middle values). Such a pixel is
+    *contested*: its colour lies more than ``threshold`` (RGB distance) from the median in
+    at least ``share`` of the frames. Contested pixels are decided from the outside in,
+    one distance layer at a time, against the nearest *reference* pixel (uncontested, or
+    decided before and trusted): a pixel takes the median of its frames within ``tol`` of
+    its frame nearest the reference colour (the floor showing there) when the median
+    stands out from the reference by more than ``threshold``, that candidate lies nearer
+    it than ``margin`` x the median's distance, and the candidate is itself a change of
+    more than ``threshold`` (noise moves the pick a little, an object a lot). A decided
+    pixel becomes a reference if it was taken or its median agrees with the reference
+    within ``agree``; one left ambiguous (a blurred object edge) does not pass its doubt
+    inwards. An object that never leaves a pixel stays in the background, as does one on
+    a floor-coloured spot: the rule only picks between colours the pixel did show. When
+    more than ``max_contested`` of the image is contested the clip is no static scene
+    (an unregistered camera move) and the plain median is returned."""
+    from scipy import ndimage
+
+    t_n = frames.shape[0]
+    bg = np.median(frames, axis=0)
+    differs = np.sqrt(((frames - bg) ** 2).sum(axis=-1)) > threshold
+    contested = differs.sum(axis=0) >= max(2, int(np.ceil(share * t_n)))
+    if not contested.any() or contested.mean() > max_contested:
+        return bg
+    out = bg.copy()
+    undecided = contested.copy()
+    reference = ~contested
+    while undecided.any():
+        dist, (iy, ix) = ndimage.distance_transform_edt(~reference, return_indices=True)
+        layer = undecided & (dist <= dist[undecided].min() + 0.5)
+        ys, xs = np.nonzero(layer)
+        ref = out[iy[ys, xs], ix[ys, xs]]
+        seen = frames[:, ys, xs]  # (T, N, 3)
+        d = np.sqrt(((seen - ref[None]) ** 2).sum(axis=-1))
+        near = d <= d.min(axis=0)[None] + tol
+        cand = _nanmedian0(np.where(near[..., None], seen, np.nan), bg[ys, xs])
+        d_bg = np.sqrt(((bg[ys, xs] - ref) ** 2).sum(axis=-1))
+        d_cand = np.sqrt(((cand - ref) ** 2).sum(axis=-1))
+        jump = np.sqrt(((cand - bg[ys, xs]) ** 2).sum(axis=-1))
+        take = (near.sum(axis=0) >= 2) & (d_bg > threshold) & (d_cand < margin * d_bg) & (
+            jump > threshold)
+        out[ys[take], xs[take]] = cand[take]
+        reference[ys, xs] = take | (d_bg <= agree)
+        undecided[ys, xs] = False
     return out
 
 

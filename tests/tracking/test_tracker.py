@@ -106,6 +106,38 @@ def test_background_ghost_is_not_tracked():
     assert np.all(tr.centroid[14:, 0] >= 25)  # on the moving square, not the dwell spot (15)
 
 
+def _arrives_and_rests(tracker: BlobTracker):
+    """A red square slides in from the left edge and rests on one spot for the last 11 of
+    20 frames; the tracks (of >= 3 sightings) ``tracker`` finds."""
+    t_n, h, w = 20, 64, 64
+    frames = np.full((t_n, h, w, 3), (150, 140, 120), np.uint8)
+    frames[:, ::8, :] = frames[:, :, ::8] = (120, 112, 96)  # tiles: x and y registered
+    for t in range(t_n):
+        x = 28 - 8 * max(9 - t, 0)  # 8 px a frame until frame 9, then at rest
+        if x + 10 > 0:
+            frames[t, 28:38, max(x, 0):x + 10] = (220, 30, 30)
+    tracks = tracker.track(Video.from_array(frames, 15.0))
+    return [tr for tr in tracks.tracks.values() if tr.visible.sum() >= 3]
+
+
+def test_the_static_background_keeps_an_object_resting_over_half_the_clip_seen():
+    """The temporal median takes the square in where it rests (it melts into the
+    background the moment it stops); ``blob-static`` gives the floor back there, so the
+    square stays one visible track to the end."""
+    (tr,) = _arrives_and_rests(get_tracker("blob-static"))
+    assert tr.visible[9:].all(), tr.state
+    assert np.allclose(tr.centroid[12:, 0], 32.5, atol=1.0)
+    (tr,) = _arrives_and_rests(BlobTracker())  # the default: seen only while it moves
+    assert not tr.visible[9:].any() and "visible" not in tr.state[9:]
+
+
+def test_blob_static_is_its_own_protocol_and_bad_backgrounds_are_refused():
+    assert get_tracker("blob-static").protocol != get_tracker("blob").protocol
+    assert "static" in get_tracker("blob-static").protocol
+    with pytest.raises(ConfigError, match="background"):
+        BlobTracker(background="mode")
+
+
 def test_cache_key_names_the_tracks_source_and_tracker_protocol(occlusion_clip):
     """Scores cached on one tracker version are not reused for another (scoring's key)."""
     from sora_bench.metrics.permanence import ObjectPermanence
