@@ -39,6 +39,7 @@ def main() -> None:
     ap.add_argument("--start", type=int, default=20)
     ap.add_argument("--n", type=int, default=20)
     ap.add_argument("--tracks", choices=("pixels", "truth"), default="pixels")
+    ap.add_argument("--tracker", default="blob", help="pixel tracker (blob, blob-static)")
     ap.add_argument("--json")
     ap.add_argument("--pool", nargs="+", metavar="JSON", help="pool saved runs instead")
     args = ap.parse_args()
@@ -70,15 +71,18 @@ def main() -> None:
                                         fps=FPS, seed=i, defect=None if cond == "clean" else cond)
             ctx = SampleContext(f"{cond}{i}", truth=truth if args.tracks == "truth" else None,
                                 prompt=Prompt(f"c{i}", "calibration", scene=scene),
-                                run=RunContext(settings={"tracks": args.tracks}))
+                                run=RunContext(settings={"tracks": args.tracks,
+                                                         "tracker": args.tracker}))
             for name, cls in METRICS.items():
                 try:
                     values[cond][name].append(float(cls().score(video, ctx).value))
                 except MetricSkip:  # nothing to judge: no violation
                     values[cond][name].append(1.0)
-    print(f"scenes {args.start}..{args.start + args.n - 1}, {args.tracks} tracks")
-    out = _report(values, {"scenes": [args.start, args.start + args.n - 1],
-                           "tracks": args.tracks})
+    # (runs of another tracker must not pool with the default's)
+    tracks = args.tracks if args.tracks == "truth" or args.tracker == "blob" else (
+        f"pixels:{args.tracker}")
+    print(f"scenes {args.start}..{args.start + args.n - 1}, {tracks} tracks")
+    out = _report(values, {"scenes": [args.start, args.start + args.n - 1], "tracks": tracks})
     out["seconds"] = round(time.perf_counter() - t0, 1)
     print("seconds", out["seconds"])
     if args.json:

@@ -36,7 +36,7 @@ import numpy as np
 from sora_bench.suite import load_suite
 from sora_bench.tracking.evaluate import evaluate_tracks, moving_only
 from sora_bench.tracking.from_truth import tracks_from_truth
-from sora_bench.tracking.tracker import BlobTracker
+from sora_bench.tracking.tracker import get_tracker
 
 
 def pooled(scores: list) -> dict[str, float]:
@@ -59,6 +59,7 @@ def main() -> None:
     ap.add_argument("--calibration", metavar="START:COUNT",
                     help="score calibration scenes START .. START+COUNT-1 instead of suites")
     ap.add_argument("--conditions", default="clean,noise")
+    ap.add_argument("--tracker", default="blob", help="pixel tracker (blob, blob-static)")
     args = ap.parse_args()
     from sora_bench.generator.reference import render_scene
 
@@ -66,7 +67,7 @@ def main() -> None:
         _calibration(args, render_scene)
         return
 
-    tracker = BlobTracker()
+    tracker = get_tracker(args.tracker)
     out: dict = {"machine": {"cpu_count": os.cpu_count(), "python": platform.python_version()},
                  "protocol": tracker.protocol, "size": args.size, "frames": args.frames,
                  "suites": {}}
@@ -116,7 +117,7 @@ def _calibration(args: argparse.Namespace, render_scene) -> None:
     from tests.calibration.scenes import FPS, FRAMES, SIZE, calibration_scene
 
     start, count = (int(x) for x in args.calibration.split(":"))
-    tracker = BlobTracker()
+    tracker = get_tracker(args.tracker)
     out: dict = {"protocol": tracker.protocol, "scenes": [start, start + count - 1],
                  "conditions": {}}
     for cond in args.conditions.split(","):
