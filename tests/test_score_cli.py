@@ -90,3 +90,12 @@ def test_missing_device_is_a_clear_usage_error(videos: Path, tmp_path: Path,
         pytest.skip("this machine has CUDA")
     assert _score(videos, tmp_path / "out", "--device", "cuda") == 2
     assert "CUDA is not available" in capsys.readouterr().err
+
+
+def test_tracker_choice_is_a_recorded_setting_and_a_typo_a_usage_error(
+        videos: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _score(videos, tmp_path / "out", "--tracker", "blob-static") == 0
+    assert RunResult.load(tmp_path / "out").settings["tracker"] == "blob-static"
+    assert _score(videos, tmp_path / "out2", "--tracker", "blob-statik") == 2
+    err = capsys.readouterr().err
+    assert "blob-statik" in err and "blob-static" in err

@@ -29,6 +29,8 @@ def add_scoring_options(p: argparse.ArgumentParser) -> None:
                         "or a download when online)")
     p.add_argument("--tracks", choices=("auto", "truth", "pixels"), default=None,
                    help="tracks for permanence/physics: ground truth when present, or the tracker")
+    p.add_argument("--tracker", default=None, metavar="NAME",
+                   help="pixel tracker for --tracks pixels/auto: blob (default) or blob-static")
     p.add_argument("--cache-dir", default=None, help="feature cache (default $SORA_BENCH_CACHE "
                                                      "or ~/.cache/sora_bench)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
@@ -66,8 +68,19 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
         "reference": str(Path(args.reference).resolve()) if args.reference else None,
         "clip_weights": str(Path(clip).resolve()) if clip else None,
         "tracks": args.tracks,
+        "tracker": _tracker_name(args.tracker) if args.tracker else None,
     }
     return {k: v for k, v in settings.items() if v is not None}
+
+
+def _tracker_name(name: str) -> str:
+    """``--tracker``, checked against the registered trackers (a typo is a usage error
+    before any video is read, not a per-sample failure)."""
+    from ..tracking.tracker import TRACKERS
+
+    if name not in TRACKERS:
+        raise ConfigError(f"--tracker {name!r} is not one of {', '.join(sorted(TRACKERS))}")
+    return name
 
 
 def parse_gate(expr: str) -> Callable[[RunResult], GateOutcome]:
