@@ -14,7 +14,12 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["apply_affine", "background", "static_background", "illumination",
-           "compact_regions"]
+           "compact_regions", "rgb_distance"]
+
+
+def rgb_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Euclidean distance over the last axis (RGB, 0..1 units): the foreground test's."""
+    return np.sqrt(((a - b) ** 2).sum(axis=-1))
 
 
 def apply_affine(m: np.ndarray, pts: np.ndarray) -> np.ndarray:
@@ -86,7 +91,7 @@ def static_background(frames: np.ndarray, threshold: float = 0.12, share: float 
 
     t_n = frames.shape[0]
     bg = np.median(frames, axis=0)
-    differs = np.sqrt(((frames - bg) ** 2).sum(axis=-1)) > threshold
+    differs = rgb_distance(frames, bg) > threshold
     contested = differs.sum(axis=0) >= max(2, int(np.ceil(share * t_n)))
     if not contested.any() or contested.mean() > max_contested:
         return bg
@@ -99,12 +104,12 @@ def static_background(frames: np.ndarray, threshold: float = 0.12, share: float 
         ys, xs = np.nonzero(layer)
         ref = out[iy[ys, xs], ix[ys, xs]]
         seen = frames[:, ys, xs]  # (T, N, 3)
-        d = np.sqrt(((seen - ref[None]) ** 2).sum(axis=-1))
+        d = rgb_distance(seen, ref[None])
         near = d <= d.min(axis=0)[None] + tol
         cand = _nanmedian0(np.where(near[..., None], seen, np.nan), bg[ys, xs])
-        d_bg = np.sqrt(((bg[ys, xs] - ref) ** 2).sum(axis=-1))
-        d_cand = np.sqrt(((cand - ref) ** 2).sum(axis=-1))
-        jump = np.sqrt(((cand - bg[ys, xs]) ** 2).sum(axis=-1))
+        d_bg = rgb_distance(bg[ys, xs], ref)
+        d_cand = rgb_distance(cand, ref)
+        jump = rgb_distance(cand, bg[ys, xs])
         take = (near.sum(axis=0) >= 2) & (d_bg > threshold) & (d_cand < margin * d_bg) & (
             jump > threshold)
         out[ys[take], xs[take]] = cand[take]

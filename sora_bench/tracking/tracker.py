@@ -66,7 +66,7 @@ import numpy as np
 from ..types import CameraTruth, Track, Tracks, Video
 from .background import apply_affine as _apply
 from .background import background as _background
-from .background import compact_regions
+from .background import compact_regions, rgb_distance
 from .camera_motion import BANDS, estimate_camera_motion
 from .detect import _Det, _detect
 from .from_truth import APPEARANCE_DIM
@@ -168,7 +168,7 @@ class BlobTracker:
         moving = bool(np.abs(f2r - np.eye(3)).max() > 0.05)
         static = final and self.background == "static"
         bg = _background(blurred, f2r, moving, self.fg_threshold if static else None)
-        dist = np.sqrt(((blurred - bg) ** 2).sum(axis=-1))
+        dist = rgb_distance(blurred, bg)
         fg = dist > self.fg_threshold
         fg = ndimage.binary_opening(fg, structure=np.ones((1, 3, 3), bool))
         # close 1-px gaps so one object's parts (a person's shirt and trousers) stay one region
