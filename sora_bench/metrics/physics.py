@@ -130,8 +130,9 @@ class PhysicsContinuity(_PhysicsMetric):
     """No teleports (jumps beyond what speed explains) and no freezes of moving objects."""
 
     name = "physics_continuity"
-    # v2: collisions, exchanged identities (pixels); v3: turns; v4: edge ends; v5: dim look-alikes
-    version: ClassVar[int] = 5
+    # v2: collisions, exchanged identities (pixels); v3: turns; v4: edge ends; v5: dim look-alikes;
+    # v6: turns on either axis up to 5 frames, still boxes pinned to the image edge (pixels)
+    version: ClassVar[int] = 6
     check = "continuity"
     FLAG_BELOW = 0.6
 
@@ -183,8 +184,8 @@ class PhysicsScore(_PhysicsMetric):
     expectations); sub-metrics that skip are left out."""
 
     name = "physics_score"
-    # follows its parts (gravity v3, continuity v5, penetration v9, expectations v5)
-    version: ClassVar[int] = 19
+    # follows its parts (gravity v3, continuity v6, penetration v9, expectations v5)
+    version: ClassVar[int] = 20
     FLAG_BELOW = 0.6
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     _PARTS: ClassVar[tuple[type[_PhysicsMetric], ...]] = (

@@ -34,10 +34,13 @@ Formulas (documented once here; the metric classes point to them):
   while the object moves faster than ``max(0.75 px, 0.08 size)`` per frame both before and
   after, and that did not slow down into the stop (last step >= half the median of the 3
   before: friction stops are legal, and a collision may start it again), unless it lasts
-  at most 3 frames where the vertical motion turns (the top of a hop, a bounce: the speed
-  passes through zero there). On pixel tracks
+  at most 5 frames (:data:`TURN_PAUSE`) where the motion turns on either axis (the top of
+  a hop, a bounce, a roller pushed back: the speed passes through zero there, while a
+  frozen frame resumes the course the object was on). On pixel tracks
   a still run of up to 4 frames in contact with another track (boxes within 1 px, or a
-  share of a merged region, in half its frames) is a collision, not a freeze; and two
+  share of a merged region, in half its frames) is a collision, not a freeze; a still run
+  whose box touches the image edge in half its frames is an object crossing the edge (its
+  visible part stays pinned there); and two
   tracks that jump across the same frames, each to where the other came from, exchanged
   identities (``details["exchanges"]``, a clue for ``object_permanence``'s identity
   swaps), so neither counts as a teleport. Score
@@ -205,6 +208,10 @@ def _teleports(tr: Traj, confirmed: bool = False) -> list[dict[str, Any]]:
     return out
 
 
+#: the longest still run (frames) that counts as a turn of the motion rather than a freeze
+TURN_PAUSE = 5
+
+
 def _freezes(tr: Traj) -> list[dict[str, Any]]:
     """Still runs (>= 3 frames showing one position) of an object that was cruising before
     (the last step before the run is at least half its speed 3 steps earlier: it did not slow
@@ -228,11 +235,12 @@ def _freezes(tr: Traj) -> list[dict[str, Any]]:
             if before and s >= 4 and np.isfinite(step[s - 4:s - 1]).all():
                 before = step[s - 1] >= 0.5 * float(np.median(step[s - 4:s - 1]))
             after = t < n and moving[t:t + 2].any()
-            # a short pause where the vertical motion turns (rising to falling: the top of a
-            # hop; falling to rising: a bounce) is where the speed passes through zero, and a
-            # pixel centroid stays put for 2-3 frames there
-            turn = run <= 3 and s >= 2 and t < n and (
-                (p[s - 1, 1] - p[s - 2, 1]) * (p[t, 1] - p[t - 1, 1]) < 0)
+            # a short pause where the motion turns (rising to falling: the top of a hop;
+            # falling to rising: a bounce; a roller pushed back) is where the speed passes
+            # through zero, and a pixel centroid stays put for a few frames there; a frozen
+            # frame instead resumes the course the object was on
+            turn = run <= TURN_PAUSE and s >= 2 and t < n and any(
+                (p[s - 1, a] - p[s - 2, a]) * (p[t, a] - p[t - 1, a]) < 0 for a in (0, 1))
             if run >= 3 and before and after and not turn:
                 out.append({"kind": "freeze", "object": tr.id, "frames": [s - 1, t - 1],
                             "position": _pos(tr, s - 1), "length": int(run)})
@@ -265,14 +273,24 @@ def check_continuity(trajs: Mapping[str, Traj], tracks: Tracks | None = None
         events += _broken_jumps(judged, tracks)
         ids = [tr.id for tr in judged]
         events = [e for e in events if not (
-            e["kind"] == "freeze" and e["length"] <= 4
-            and _in_contact(tracks, e["object"], ids, *e["frames"]))]
+            e["kind"] == "freeze" and (
+                _cut_by_edge(tracks, e["object"], *e["frames"])
+                or (e["length"] <= 4 and _in_contact(tracks, e["object"], ids, *e["frames"]))))]
     exchanges = _exchanges(events) if pixels else []
     events = [e for e in events if not any(e is x for x in exchanges)]
     penalty = sum(e["J"] - 1.0 for e in events if e["kind"] == "teleport") + \
         sum(e["length"] / 3.0 for e in events if e["kind"] == "freeze")
     return float(np.exp(-penalty)), {"events": events, "objects": len(judged),
                                      "exchanges": exchanges}
+
+
+def _cut_by_edge(tracks: Tracks, tid: str, f0: int, f1: int) -> bool:
+    """Pixel tracks: the track's box touches the image edge in at least half of frames
+    ``f0..f1``. Only the part of an object inside the picture is seen there, so its box
+    stays pinned to the edge while the object crosses it: that is no stop."""
+    box = np.asarray(tracks.tracks[tid].box, np.float64)
+    cut = sum(not clear_of_edges(box[t], tracks.width, tracks.height) for t in range(f0, f1 + 1))
+    return cut >= 0.5 * (f1 - f0 + 1)
 
 
 def _in_contact(tracks: Tracks, tid: str, ids: list[str], f0: int, f1: int) -> bool:

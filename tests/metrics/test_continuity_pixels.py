@@ -28,12 +28,12 @@ def _events(tracks: Tracks) -> tuple[float, dict]:
     return check_continuity(trajectories(tracks), tracks)
 
 
-def _stop_and_go(still: int, x_stop: float) -> np.ndarray:
-    """2 px/frame to ``x_stop`` at frame 6, ``still`` more frames there, then back."""
+def _stop_and_go(still: int, x_stop: float, onward: bool = False) -> np.ndarray:
+    """2 px/frame to ``x_stop`` at frame 6, ``still`` more frames there, then back (or on)."""
     xs = np.empty(T)
     xs[:7] = x_stop - 2.0 * (6 - np.arange(7))
     xs[7:7 + still] = x_stop
-    xs[7 + still:] = x_stop - 2.0 * (np.arange(T - 7 - still) + 1)
+    xs[7 + still:] = x_stop + (2.0 if onward else -2.0) * (np.arange(T - 7 - still) + 1)
     return xs
 
 
@@ -54,7 +54,46 @@ def test_a_long_stop_in_contact_is_a_freeze():
 
 
 def test_a_short_stop_apart_from_everything_is_a_freeze():
-    value, details = _events(_tracks(_track("a", _stop_and_go(2, 36.0))))
+    value, details = _events(_tracks(_track("a", _stop_and_go(2, 36.0, onward=True))))
+    assert [e["kind"] for e in details["events"]] == ["freeze"]
+
+
+def test_a_pause_where_the_motion_turns_back_is_no_freeze():
+    # 5 frames at one position, then back the way it came: the speed passed through zero
+    value, details = _events(_tracks(_track("a", _stop_and_go(4, 36.0))))
+    assert details["events"] == [] and value == 1.0
+
+
+def test_a_long_pause_before_turning_back_is_a_freeze():
+    value, details = _events(_tracks(_track("a", _stop_and_go(5, 36.0))))
+    assert [e["kind"] for e in details["events"]] == ["freeze"]
+
+
+def _leaving_right(touching: bool) -> Tracks:
+    """A roller moving right at 2 px/frame; from frame 11 its visible part is pinned at the
+    right image edge (box touching x = 100, or 3 px short of it) for 5 frames, then it
+    goes."""
+    xs = 70.0 + 2.0 * np.minimum(np.arange(T), 11)
+    xs[16] = xs[15] + 4.0
+    vis = np.arange(T) <= 16
+    a = _track("a", xs)
+    box = np.array(a.box)
+    box[11:17, 2] = 100.0 if touching else 97.0
+    cen = np.array(a.centroid)
+    cen[11:16, 0] = (box[11:16, 0] + box[11:16, 2]) / 2 if touching else cen[11:16, 0]
+    a = Track("a", np.where(vis[:, None], box, np.nan), np.where(vis[:, None], cen, np.nan),
+              np.where(vis, SIZE * SIZE, 0.0), vis,
+              tuple("visible" if v else "out_of_frame" for v in vis), a.appearance)
+    return _tracks(a)
+
+
+def test_a_box_pinned_to_the_image_edge_is_no_freeze():
+    value, details = _events(_leaving_right(touching=True))
+    assert details["events"] == [] and value == 1.0
+
+
+def test_the_same_stop_inside_the_picture_is_a_freeze():
+    value, details = _events(_leaving_right(touching=False))
     assert [e["kind"] for e in details["events"]] == ["freeze"]
 
 
@@ -82,6 +121,12 @@ def _hop(still: int) -> Tracks:
 
 def test_a_short_pause_at_the_top_of_a_hop_is_no_freeze():
     value, details = _events(_hop(still=2))
+    assert details["events"] == [] and value == 1.0
+
+
+def test_a_pause_of_five_frames_at_the_top_of_a_hop_is_no_freeze():
+    # a ball's centroid that takes in its shadow moves half as far and stays put longer
+    value, details = _events(_hop(still=4))
     assert details["events"] == [] and value == 1.0
 
 
