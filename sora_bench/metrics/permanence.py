@@ -32,8 +32,9 @@ class ObjectPermanence(VideoMetric):
     # size around them; v13: handovers when the old id is carried off, colour-taking
     # swaps on any jump (partner of the landing's size, lost mid-picture)
     # v14: a steady whole object lost next to a neighbour, unexplained for 3 frames,
-    # vanished; v15: a jump back after a jump out (<= 3 frames) is no swap
-    version: ClassVar[int] = 15
+    # vanished; v15: a jump back after a jump out (<= 3 frames) is no swap; v16: follows
+    # physics_continuity v7's teleports (its swap clues)
+    version: ClassVar[int] = 16
     higher_is_better: ClassVar[bool] = True
     needs: ClassVar[frozenset[str]] = frozenset({"tracks"})
     min_frames: ClassVar[int] = 3

@@ -131,8 +131,9 @@ class PhysicsContinuity(_PhysicsMetric):
 
     name = "physics_continuity"
     # v2: collisions, exchanged identities (pixels); v3: turns; v4: edge ends; v5: dim look-alikes;
-    # v6: turns on either axis up to 5 frames, still boxes pinned to the image edge (pixels)
-    version: ClassVar[int] = 6
+    # v6: turns on either axis up to 5 frames, still boxes pinned to the image edge (pixels);
+    # v7: frames whose box spans over twice the usual width or height are no positions
+    version: ClassVar[int] = 7
     check = "continuity"
     FLAG_BELOW = 0.6
 
@@ -154,8 +155,8 @@ class PhysicsExpectations(_PhysicsMetric):
 
     name = "physics_expectations"
     # v2: ``keeps_identity`` reads object_permanence's identity events, so it follows their
-    # rules (object_permanence v12); v3-v5: follow object_permanence v13-v15
-    version: ClassVar[int] = 5
+    # rules (object_permanence v12); v3-v6: follow object_permanence v13-v16
+    version: ClassVar[int] = 6
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     FLAG_BELOW = 0.75
 
@@ -184,8 +185,8 @@ class PhysicsScore(_PhysicsMetric):
     expectations); sub-metrics that skip are left out."""
 
     name = "physics_score"
-    # follows its parts (gravity v3, continuity v6, penetration v9, expectations v5)
-    version: ClassVar[int] = 20
+    # follows its parts (gravity v3, continuity v7, penetration v9, expectations v6)
+    version: ClassVar[int] = 21
     FLAG_BELOW = 0.6
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     _PARTS: ClassVar[tuple[type[_PhysicsMetric], ...]] = (

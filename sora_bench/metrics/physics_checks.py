@@ -208,6 +208,9 @@ def _teleports(tr: Traj, confirmed: bool = False) -> list[dict[str, Any]]:
     return out
 
 
+#: pixel tracks: a frame whose box is wider or taller than this many times the track's usual
+#: box (+1 px) is a region spanning more than the object; its centroid is no position
+BOX_SPREAD = 2.0
 #: the longest still run (frames) that counts as a turn of the motion rather than a freeze
 TURN_PAUSE = 5
 
@@ -253,7 +256,7 @@ def check_continuity(trajs: Mapping[str, Traj], tracks: Tracks | None = None
     """Teleports and freezes. For pixel tracks only the tracks permanence judges are used
     (no specks, shadows, ghosts), and only frames whose region has the track's usual area
     (0.6..1.6 x the median within +-5 frames: a region merged with or cut by another is not
-    a position)."""
+    a position) and a box at most :data:`BOX_SPREAD` x its usual width and height."""
     # things a character picks up or carries move with the hand, not on their own
     judged = [tr for tr in trajs.values() if tr.visible.sum() >= 3
               and not (tr.scene or {}).get("carried")]
@@ -397,15 +400,23 @@ def _area_steady(tr: Traj, tracks: Tracks) -> Traj:
     from dataclasses import replace
 
     area = np.asarray(tracks.tracks[tr.id].area, np.float64)
+    box = np.asarray(tracks.tracks[tr.id].box, np.float64)
+    extent = np.stack([box[:, 2] - box[:, 0], box[:, 3] - box[:, 1]], axis=1)
     # the usual size around each frame (median over the visible frames within +-5): a
     # region merged with or cut by another for a few frames is off it, while an object
     # whose size changes for good (it moved away or nearer) keeps its frames
     vis = np.flatnonzero(tr.visible)
     med = np.zeros(len(area))
+    med_extent = np.zeros((len(area), 2))
     for t in vis:
         near = vis[np.abs(vis - t) <= 5]
         med[t] = float(np.median(area[near]))
+        med_extent[t] = np.median(extent[near], axis=0)
     ok = tr.visible & (area >= 0.6 * med) & (area <= 1.6 * med)
+    # a sparse region strung across two objects (noise speckle bridging them) can keep
+    # the usual pixel count while its box spans both: no position either
+    with np.errstate(invalid="ignore"):
+        ok &= np.all(extent <= BOX_SPREAD * med_extent + 1.0, axis=1)
     p = tr.p.copy()
     p[~ok] = np.nan
     return replace(tr, p=p, visible=ok)

@@ -195,3 +195,16 @@ def test_a_dark_region_of_the_same_hue_is_a_shadow_not_the_lost_object():
     # the hue of (0.3, 0.08, 0.08) is the ball's red, but at 40 % of its brightness
     value, details = _events(_lost_and_found((0.3, 0.08, 0.08)))
     assert details["events"] == [] and value == 1.0
+
+
+def test_a_box_spread_across_two_objects_is_no_position():
+    # a roller at 2 px/frame; in frames 8-9 noise speckle strings its region over to a
+    # neighbour 40 px away: the pixel count stays usual, the box and centroid do not
+    xs = 20.0 + 2.0 * np.arange(T)
+    a = _track("a", xs)
+    box, cen = np.array(a.box), np.array(a.centroid)
+    box[8:10, 2] += 40.0
+    cen[8:10, 0] = (box[8:10, 0] + box[8:10, 2]) / 2
+    a = Track("a", box, cen, a.area, a.visible, a.state, a.appearance)
+    value, details = _events(_tracks(a))
+    assert details["events"] == [] and value == 1.0
