@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..compare import compare_runs
+from .formatting import arrow, fmt, fmt_ci
 
 if TYPE_CHECKING:
     from ..results import RunResult
@@ -42,7 +43,6 @@ def _pct(x: float | None) -> str:
 def build_comparison(baseline: RunResult, run: RunResult, *, baseline_dir: Path | None,
                      run_dir: Path | None, cards: list[VideoCard], media: bool) -> ComparisonView:
     from . import plots
-    from .model import arrow, fmt, fmt_ci
 
     comp = compare_runs(baseline, run)
     rows, forest = [], []

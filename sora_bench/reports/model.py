@@ -8,7 +8,6 @@ same page.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from ..results import MetricResult, RunResult, SampleResult, status_kind
 from ..stats import mean_ci
 from . import details as dt
 from .compare_view import ComparisonView, build_comparison
+from .formatting import arrow, fmt, fmt_ci, kind_class
 from .provenance import flatten, weight_hashes
 
 __all__ = ["Pill", "MetricRow", "Problem", "VideoCard", "ReportModel", "build_report_model",
@@ -25,29 +25,6 @@ __all__ = ["Pill", "MetricRow", "Problem", "VideoCard", "ReportModel", "build_re
 
 WORST_PER_METRIC = 5
 MAX_EVENTS = 6
-_KIND_CLASS = {"ok": "ok", "ok_with_warnings": "warn", "skipped": "skip", "error": "error"}
-
-
-def fmt(v: float | None, digits: int = 4) -> str:
-    """Compact number: 4 significant digits, '—' for missing."""
-    if v is None or not math.isfinite(v):
-        return "—"
-    return f"{v:.{digits}g}"
-
-
-def fmt_ci(ci: Any) -> str:
-    if not ci or len(ci) != 2 or ci[0] is None or ci[1] is None:
-        return "—"
-    return f"[{fmt(ci[0])}, {fmt(ci[1])}]"
-
-
-def arrow(higher_is_better: bool) -> str:
-    return "↑" if higher_is_better else "↓"
-
-
-def kind_class(status: str) -> str:
-    """CSS class from a status: a fixed vocabulary, never user text."""
-    return _KIND_CLASS.get(status_kind(status), "error")
 
 
 @dataclass
