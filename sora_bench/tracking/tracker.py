@@ -17,8 +17,9 @@ The built-in ``blob`` tracker (version :data:`BLOB_VERSION`):
    replaces a static camera's median by :func:`.background.static_background`, which gives
    the floor back where an object sat for about half the clip (the median takes such an
    object in, or leaves a mixture of two): on the static-camera calibration clips MOTA
-   0.11 -> 0.67 (BENCHMARKS.md). It is not the default: the permanence rules were tuned
-   on the median tracker and lose on it (pop-ins of half-absorbed objects).
+   0.11 -> 0.67 (BENCHMARKS.md). It is not the default yet: the translation-only camera
+   model calls some dolly shots static, and under sensor noise the static background then
+   turns a cast shadow into a track (a continuity flag on a noisy calibration scene).
 3. **Foreground**: Euclidean RGB distance (0..1 units) to that background above
    ``fg_threshold`` on 3x3-box-blurred frames, opened then closed with a 3x3 structuring
    element; connected components (``scipy.ndimage.label``, 8-connected) of at least
