@@ -21,6 +21,10 @@ class _Det:
     illum: float = 0.0  # fraction of its pixels that look like shadow / lighting change
 
 
+#: standard errors of a region's per-channel dimming fit that the shade test allows
+SHADE_Z = 2.0
+
+
 def _detect(frame: np.ndarray, fg: np.ndarray, min_area: int, bg: np.ndarray | None = None,
             colour: np.ndarray | None = None) -> list[_Det]:
     """Regions of ``fg`` as detections; ``colour`` (default ``frame``): the frame the
@@ -75,11 +79,14 @@ def _detect(frame: np.ndarray, fg: np.ndarray, min_area: int, bg: np.ndarray | N
 
 
 def _shade_regions(frame: np.ndarray, bg: np.ndarray, lab: np.ndarray, idx: np.ndarray,
-                   max_chi2: float = 1.5) -> np.ndarray:
+                   max_chi2: float = 1.5, z: float = SHADE_Z) -> np.ndarray:
     """Per region: is it the background under it dimmed (a cast shadow) to within the sensor
     noise? Fits ``frame_c = k_c x background_c`` per channel over the region (least
-    squares): a shade when every ``k_c`` is below 0.95, within a factor 1.45 of each other
-    (sky light tints a shadow a little), and each pixel's colour is that tinted floor
+    squares, standard error ``se_c = sigma / sqrt(sum background_c^2)``): a shade when every
+    ``k_c`` is below 0.95, within a factor 1.45 of each other (sky light tints a shadow a
+    little), both up to ``z`` standard errors (a small shadow on a dark floor has few
+    levels per channel, and the fitted ``k`` of its darkest channel scatters by 0.2 under
+    noise), and each pixel's colour is that tinted floor
     colour times a brightness of its own (penumbra) up to the noise: the residual
     orthogonal to ``k * background`` per pixel, averaged over the region, at most
     ``max_chi2`` x its expectation under pure noise (2 sigma^2; sigma: 1.4826 x the median
@@ -109,7 +116,8 @@ def _shade_regions(frame: np.ndarray, bg: np.ndarray, lab: np.ndarray, idx: np.n
     s = (fi * d).sum(axis=1) / np.maximum((d * d).sum(axis=1), 1e-12)
     perp = ((fi - s[:, None] * d) ** 2).sum(axis=1)
     chi2 = np.asarray(ndimage.mean(perp, lab[inside], idx)) / (2.0 * sigma ** 2)
-    hi, lo = k.max(axis=1), k.min(axis=1)
+    se = sigma / np.sqrt(np.maximum(bb, 1e-12))
+    hi, lo = (k - z * se).max(axis=1), (k + z * se).min(axis=1)
     return (hi < 0.95) & (hi < 1.45 * lo) & (chi2 <= max_chi2)
 
 

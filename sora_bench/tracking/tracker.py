@@ -81,8 +81,9 @@ __all__ = ["Tracker", "BlobTracker", "register_tracker", "get_tracker", "TRACKER
 #: 4: found at the image edge while going out is not an entry; 5: ``at_rest`` state;
 #: 6: shadows judged per region under sensor noise; 7: ``at_rest`` before the first
 #: sighting too; 8: judged in the first sighting's box also for tracks of 3 sightings;
-#: 9: lost (found) at the image edge at full size, not about to cross it: not an exit (entry)
-BLOB_VERSION = 9
+#: 9: lost (found) at the image edge at full size, not about to cross it: not an exit (entry);
+#: 10: the per-region shadow test allows for the noise of its per-channel fit
+BLOB_VERSION = 10
 #: ``median``: the per-pixel median for a static camera (the metrics' rules were calibrated
 #: on it); ``static``: :func:`.background.static_background`, which gives back objects seen
 #: on a spot for about half the clip (registered as the ``blob-static`` tracker)
