@@ -39,7 +39,8 @@ def main() -> None:
     ap.add_argument("--start", type=int, default=20)
     ap.add_argument("--n", type=int, default=20)
     ap.add_argument("--tracks", choices=("pixels", "truth"), default="pixels")
-    ap.add_argument("--tracker", default="blob", help="pixel tracker (blob, blob-static)")
+    ap.add_argument("--tracker", default="blob-static",
+                    help="pixel tracker (blob-static, the default; blob)")
     ap.add_argument("--json")
     ap.add_argument("--pool", nargs="+", metavar="JSON", help="pool saved runs instead")
     args = ap.parse_args()
@@ -78,9 +79,9 @@ def main() -> None:
                     values[cond][name].append(float(cls().score(video, ctx).value))
                 except MetricSkip:  # nothing to judge: no violation
                     values[cond][name].append(1.0)
-    # (runs of another tracker must not pool with the default's)
-    tracks = args.tracks if args.tracks == "truth" or args.tracker == "blob" else (
-        f"pixels:{args.tracker}")
+    # (runs of one tracker must not pool with another's; until session 11 the default
+    # `blob` wrote plain "pixels")
+    tracks = args.tracks if args.tracks == "truth" else f"pixels:{args.tracker}"
     print(f"scenes {args.start}..{args.start + args.n - 1}, {tracks} tracks")
     out = _report(values, {"scenes": [args.start, args.start + args.n - 1], "tracks": tracks})
     out["seconds"] = round(time.perf_counter() - t0, 1)

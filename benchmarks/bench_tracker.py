@@ -5,7 +5,8 @@
 
 For each suite the first ``--per-suite`` prompts (seed 0) are rendered by the reference
 generator at ``--size`` px square, ``--frames`` frames at the suite's fps (capped to keep the
-clip short), then tracked by the ``blob`` tracker and compared with Truth tracks:
+clip short), then tracked by the pixel tracker (``--tracker``, default ``blob-static``) and
+compared with Truth tracks:
 
 - MOTA / IDF1 over **all** Truth objects with at least one visible frame (objects that never
   move are background to the tracker and count as misses), and over **moving** objects only
@@ -61,7 +62,8 @@ def main() -> None:
     ap.add_argument("--calibration", metavar="START:COUNT",
                     help="score calibration scenes START .. START+COUNT-1 instead of suites")
     ap.add_argument("--conditions", default="clean,noise")
-    ap.add_argument("--tracker", default="blob", help="pixel tracker (blob, blob-static)")
+    ap.add_argument("--tracker", default="blob-static",
+                    help="pixel tracker (blob-static, the default; blob)")
     args = ap.parse_args()
     from sora_bench.generator.reference import render_scene
 

@@ -30,7 +30,7 @@ def add_scoring_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tracks", choices=("auto", "truth", "pixels"), default=None,
                    help="tracks for permanence/physics: ground truth when present, or the tracker")
     p.add_argument("--tracker", default=None, metavar="NAME",
-                   help="pixel tracker for --tracks pixels/auto: blob (default) or blob-static")
+                   help="pixel tracker for --tracks pixels/auto: blob-static (default) or blob")
     p.add_argument("--cache-dir", default=None, help="feature cache (default $SORA_BENCH_CACHE "
                                                      "or ~/.cache/sora_bench)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")

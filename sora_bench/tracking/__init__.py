@@ -39,7 +39,9 @@ def tracks_source_setting(ctx: SampleContext) -> str:
 def _source(ctx: SampleContext) -> tuple[str, bool, str]:
     """(``tracks`` setting, whether Truth tracks are used, tracker name)."""
     src = tracks_source_setting(ctx)
-    tracker_name = str(ctx.run.settings.get("tracker", "blob") or "blob")
+    from .tracker import DEFAULT_TRACKER
+
+    tracker_name = str(ctx.run.settings.get("tracker") or DEFAULT_TRACKER)
     return src, ctx.truth is not None and src in ("auto", "truth"), tracker_name
 
 

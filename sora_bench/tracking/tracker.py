@@ -17,9 +17,9 @@ The built-in ``blob`` tracker (version :data:`BLOB_VERSION`):
    replaces a static camera's median by :func:`.background.static_background`, which gives
    the floor back where an object sat for about half the clip (the median takes such an
    object in, or leaves a mixture of two): on the static-camera calibration clips MOTA
-   0.11 -> 0.67 (BENCHMARKS.md). It is not the default yet: the translation-only camera
-   model calls some dolly shots static, and under sensor noise the static background then
-   turns a cast shadow into a track (a continuity flag on a noisy calibration scene).
+   0.11 -> 0.67 (BENCHMARKS.md). ``blob-static`` is the default tracker
+   (:data:`DEFAULT_TRACKER`) since session 11: on calibration scenes no rule was chosen
+   on, the physics metrics separate every defect with it and not with the median.
 3. **Foreground**: Euclidean RGB distance (0..1 units) to that background above
    ``fg_threshold`` on 3x3-box-blurred frames, opened then closed with a 3x3 structuring
    element; connected components (``scipy.ndimage.label``, 8-connected) of at least
@@ -74,7 +74,7 @@ from .from_truth import APPEARANCE_DIM
 from .occlusion import at_rest, track_states
 
 __all__ = ["Tracker", "BlobTracker", "register_tracker", "get_tracker", "TRACKERS", "BLOB_VERSION",
-           "BACKGROUNDS"]
+           "DEFAULT_TRACKER", "BACKGROUNDS"]
 
 #: 2: interior colours, ghost removal, median identity colour; 3: keyframe Lucas-Kanade
 #: camera motion in two passes, regions split by colour, merged shares in meta["grouped"];
@@ -84,6 +84,9 @@ __all__ = ["Tracker", "BlobTracker", "register_tracker", "get_tracker", "TRACKER
 #: 9: lost (found) at the image edge at full size, not about to cross it: not an exit (entry);
 #: 10: the per-region shadow test allows for the noise of its per-channel fit
 BLOB_VERSION = 10
+#: the pixel tracker used when a run names none: ``blob-static`` separates the calibration
+#: defects better on scenes no rule was chosen on (BENCHMARKS.md, session 11)
+DEFAULT_TRACKER = "blob-static"
 #: ``median``: the per-pixel median for a static camera (the metrics' rules were calibrated
 #: on it); ``static``: :func:`.background.static_background`, which gives back objects seen
 #: on a spot for about half the clip (registered as the ``blob-static`` tracker)
@@ -107,7 +110,7 @@ def register_tracker(name: str, factory: Callable[..., Tracker]) -> None:
     TRACKERS[name] = factory
 
 
-def get_tracker(name: str = "blob", **options: Any) -> Tracker:
+def get_tracker(name: str = DEFAULT_TRACKER, **options: Any) -> Tracker:
     if name not in TRACKERS:
         from ..errors import ConfigError
 

@@ -8,8 +8,8 @@ defect clips:
 
 - on exact (Truth) tracks: AUROC >= 0.95, <= 5 % of clean clips flagged, the noise nuisance
   flags <= 5 %, and the events name the defect's object at the defect's frames;
-- on pixel tracks (the blob tracker, same renders): the same 0.95 / 5 % goal for every
-  defect, and the noise nuisance flags <= 5 % for every metric. The rules were tuned
+- on pixel tracks (the default tracker, blob-static; same renders): the same 0.95 / 5 %
+  goal for every defect, and the noise nuisance flags <= 5 % for every metric. The rules were tuned
   looking at these scenes; ``benchmarks/bench_physics_calibration.py`` scores other
   scenes of the same generator (BENCHMARKS.md records both).
 

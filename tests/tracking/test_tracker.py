@@ -80,7 +80,7 @@ def test_registry_and_source_setting(occlusion_clip):
                                                                    "tracker": "fixed"}))
     assert get_tracks(video, ctx).source == "truth"  # came through the plug-in
     assert get_tracks(video, SampleContext("s", truth=truth)).source == "truth"
-    assert get_tracks(video, SampleContext("s")).source == "tracker:blob"
+    assert get_tracks(video, SampleContext("s")).source == "tracker:blob-static"  # the default
     with pytest.raises(MetricSkip):
         get_tracks(video, SampleContext("s", run=RunContext(settings={"tracks": "truth"})))
     with pytest.raises(ConfigError):
@@ -148,7 +148,8 @@ def test_cache_key_names_the_tracks_source_and_tracker_protocol(occlusion_clip):
     truth, _video = occlusion_clip
     assert tracks_cache_key(SampleContext("s", truth=truth)) == "truth"
     pixels = SampleContext("s", truth=truth, run=RunContext(settings={"tracks": "pixels"}))
-    assert tracks_cache_key(pixels) == f"pixels:blob:{BlobTracker().protocol}"
+    static = BlobTracker(background="static")  # the default tracker
+    assert tracks_cache_key(pixels) == f"pixels:blob-static:{static.protocol}"
     assert tracks_cache_key(SampleContext("s", run=RunContext(settings={"tracks": "bogus"}))) \
         == "invalid"
 
