@@ -2,8 +2,8 @@
 
 Every metric reads :func:`sora_bench.tracking.get_tracks` (exact Truth tracks when the sample
 has Truth, else the pixel tracker; run setting ``tracks``) and shares one analysis per sample
-(``ctx.shared``). Formulas live in :mod:`.physics_checks`, :mod:`.penetration` and
-:mod:`.physics_expect`. A metric
+(``ctx.shared``). Formulas live in :mod:`.physics_checks`, :mod:`.physics_continuity`,
+:mod:`.penetration` and :mod:`.physics_expect`. A metric
 with nothing to judge raises ``MetricSkip("not-applicable", why)``: never a made-up number.
 
 Values are in [0, 1], higher is better; ``details["flagged"]`` is ``value < FLAG_BELOW`` (the
@@ -33,7 +33,8 @@ def physics_analysis(video: Video, ctx: SampleContext) -> dict[str, Any]:
         from ..tracking import get_tracks
         from .penetration import check_penetration
         from .permanence_events import judged_tracks, permanence_events
-        from .physics_checks import check_bounce, check_continuity, check_gravity
+        from .physics_checks import check_bounce, check_gravity
+        from .physics_continuity import check_continuity
         from .physics_traj import bind_scene, trajectories
 
         tracks = get_tracks(video, ctx)
@@ -127,7 +128,8 @@ class PhysicsBounce(_PhysicsMetric):
 
 
 class PhysicsContinuity(_PhysicsMetric):
-    """No teleports (jumps beyond what speed explains) and no freezes of moving objects."""
+    """No teleports (jumps beyond what speed explains) and no freezes of moving objects
+    (formula: :mod:`.physics_continuity`)."""
 
     name = "physics_continuity"
     # v2: collisions, exchanged identities (pixels); v3: turns; v4: edge ends; v5: dim look-alikes;

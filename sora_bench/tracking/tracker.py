@@ -87,9 +87,9 @@ BLOB_VERSION = 10
 #: the pixel tracker used when a run names none: ``blob-static`` separates the calibration
 #: defects better on scenes no rule was chosen on (BENCHMARKS.md, session 11)
 DEFAULT_TRACKER = "blob-static"
-#: ``median``: the per-pixel median for a static camera (the metrics' rules were calibrated
-#: on it); ``static``: :func:`.background.static_background`, which gives back objects seen
-#: on a spot for about half the clip (registered as the ``blob-static`` tracker)
+#: ``median``: the per-pixel median for a static camera (the ``blob`` tracker); ``static``:
+#: :func:`.background.static_background`, which gives back objects seen on a spot for about
+#: half the clip (the ``blob-static`` tracker, the default)
 BACKGROUNDS = ("median", "static")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sora_bench.metrics.physics_checks import check_continuity
+from sora_bench.metrics.physics_continuity import check_continuity
 from sora_bench.metrics.physics_traj import trajectories
 from sora_bench.types import Track, Tracks
 
