@@ -7,16 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from .scene import (
-    _ID_RE,
-    SceneObject,
-    _direction,
-    _is_num,
-    _Problems,
-    _vec3,
-    canonical_kind,
-    parse_color,
-)
+from .scene import SceneObject
+from .scene_values import _ID_RE, _direction, _is_num, _Problems, _vec3, canonical_kind, parse_color
 from .vocab import (
     CHARACTER_KINDS,
     CHARACTER_MOTIONS,
