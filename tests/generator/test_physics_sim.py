@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from sora_bench.generator.reference.physics import BREAK_SPEED, simulate
+from sora_bench.generator.reference.contacts import BREAK_SPEED
+from sora_bench.generator.reference.physics import simulate
 from sora_bench.generator.reference.scene import parse_scene
 
 G = 9.81

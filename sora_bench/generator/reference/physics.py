@@ -32,7 +32,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .bodies import Body, step_free, step_topple
-from .contacts import BREAK_SPEED as BREAK_SPEED  # re-exported: tests read it from here
 from .contacts import SimEvent, collide
 from .kinematics import KinTrack, PoseTrack, kinematic_track
 from .scene import CHARACTER_KINDS, KINDS, Scene, SceneObject
