@@ -8,7 +8,7 @@ import numpy as np
 from .background import apply_affine as _apply
 from .detect import _Det
 
-__all__ = ["track_states", "at_rest"]
+__all__ = ["track_states", "at_rest", "in_background"]
 
 
 def _box_in_frame_fraction(box: np.ndarray, w: int, h: int) -> float:
@@ -160,19 +160,126 @@ def _shows(frame: np.ndarray, box: np.ndarray, f2r: np.ndarray, ref: int, t: int
            colour: np.ndarray) -> bool:
     """Frame ``t`` shows ``colour`` inside ``box`` (seen at frame ``ref``, moved with the
     camera) rather than the colour around it (:func:`at_rest`)."""
-    h, w, _ = frame.shape
-    shift = _apply(np.linalg.inv(f2r[t]) @ f2r[ref], np.zeros((1, 2)))[0]
-    x0, y0, x1, y1 = box[0] + shift[0], box[1] + shift[1], box[2] + shift[0], box[3] + shift[1]
+    x0, y0, x1, y1 = _moved(box, f2r, ref, t)
     qx, qy = (x1 - x0) / 4, (y1 - y0) / 4
     inner = frame[max(0, int(round(y0 + qy))):max(0, int(round(y1 - qy))),
                   max(0, int(round(x0 + qx))):max(0, int(round(x1 - qx)))]
-    ys, xs = slice(max(0, int(y0) - 3), min(h, int(np.ceil(y1)) + 3)), slice(
-        max(0, int(x0) - 3), min(w, int(np.ceil(x1)) + 3))
-    ring = np.ones((ys.stop - ys.start, xs.stop - xs.start), bool)
-    ring[max(0, int(y0) - ys.start):max(0, int(np.ceil(y1)) - ys.start),
-         max(0, int(x0) - xs.start):max(0, int(np.ceil(x1)) - xs.start)] = False
-    if inner.size < 3 or ring.sum() < 8:
+    ys, xs, ring = _window(frame.shape[:2], x0, y0, x1, y1, 3)
+    if inner.size < 3 or ring is None:
         return False
     c = np.median(inner.reshape(-1, 3), axis=0)
     around = np.median(frame[ys, xs][ring], axis=0)
     return bool(np.linalg.norm(c - colour) < np.linalg.norm(c - around))
+
+
+def in_background(state: tuple[str, ...], o: dict[int, _Det], blurred: np.ndarray,
+                  bg: np.ndarray, f2r: np.ndarray, max_hue: float = 15.0,
+                  min_chroma: float = 0.1, share: float = 0.5) -> tuple[str, ...]:
+    """``absent`` frames become ``at_rest`` where the object is there but inside the
+    background model. An object that enters at the image edge and stops there (a sliding
+    box) holds most of its pixels for most of the clip, so the model takes those in and
+    only the strip it crossed is foreground: a track that starts and ends mid-picture,
+    next to the rest of its own object. Rule: within the box of the nearest sighting
+    (moved with the camera) grown by half its larger side on each side, at least ``share``
+    x the track's median area shows the track's colour in both the frame and the
+    background: OpenCV hue within ``max_hue`` degrees of the track's, chroma (RGB max -
+    min) above ``min_chroma``, and an RGB colour nearer the track's (median over its
+    sightings) than the surroundings' (median background colour of the 3-px ring around
+    the grown box), counted in the background's regions of that colour that reach into
+    the grown box, end within 3 half-sides of it (or at the image edge) and span at most
+    half the image: a region running on (the sky above a blue ball) is scenery, not an
+    object the model holds. A
+    vanished object fails it (the frame no longer shows it), as does a popped-in one
+    (nothing of its colour before it). Grey tracks (chroma below
+    ``min_chroma``) have no reliable hue and are left as they are. ``blurred`` and ``bg``:
+    ``(T, H, W, 3)`` float 0..1."""
+    fr = sorted(o)
+    colour = np.median([o[t].app[:3] for t in fr], axis=0).astype(np.float32)
+    if colour.max() - colour.min() < min_chroma or "absent" not in state:
+        return state
+    hue = _hue(colour[None, None])[0, 0]
+    need = share * float(np.median([o[t].area for t in fr]))
+    out = list(state)
+    for t in range(len(state)):
+        if out[t] != "absent":
+            continue
+        ref = min(fr, key=lambda s: abs(s - t))
+        x0, y0, x1, y1 = _moved(o[ref].box, f2r, ref, t)
+        g = max(x1 - x0, y1 - y0) / 2
+        sy, sx, ring = _window(bg.shape[1:3], x0 - g, y0 - g, x1 + g, y1 + g, 3)
+        if ring is None:
+            continue
+        around = np.median(bg[t][sy, sx][ring], axis=0)
+        if _held_nearby(blurred[t], bg[t], (x0 - g, y0 - g, x1 + g, y1 + g), 3 * g,
+                        colour, hue, around, max_hue, min_chroma) >= need:
+            out[t] = "at_rest"
+    return tuple(out)
+
+
+def _held_nearby(frame: np.ndarray, bg: np.ndarray, grown: tuple[float, ...], reach: float,
+                 colour: np.ndarray, hue: float, around: np.ndarray, max_hue: float,
+                 min_chroma: float) -> int:
+    """Pixels of the track's colour in both ``frame`` and ``bg`` (:func:`in_background`)
+    in the bounded regions of the background that reach into ``grown``. Regions are
+    looked at in ``grown`` widened by ``reach`` px; one that runs into that window's side
+    (other than the image edge), or spans more than half the image width or height (as
+    :func:`~.background.compact_regions` judges objects), is no object held by the model
+    but a stretch of scene of that colour (sky above a blue ball, a floor)."""
+    from scipy import ndimage
+
+    h, w = bg.shape[:2]
+    x0, y0, x1, y1 = grown
+    ys = slice(max(0, int(y0 - reach)), min(h, int(np.ceil(y1 + reach))))
+    xs = slice(max(0, int(x0 - reach)), min(w, int(np.ceil(x1 + reach))))
+
+    def match(img: np.ndarray) -> np.ndarray:
+        gap = np.abs((_hue(img) - hue + 180.0) % 360.0 - 180.0)
+        return ((gap < max_hue) & (img.max(axis=-1) - img.min(axis=-1) > min_chroma)
+                & (np.linalg.norm(img - colour, axis=-1) < np.linalg.norm(img - around, axis=-1)))
+
+    held = match(bg[ys, xs])
+    lab, n = ndimage.label(held, structure=np.ones((3, 3), bool))
+    if n == 0:
+        return 0
+    side = np.zeros(lab.shape, bool)  # the window's sides that are not the image edge
+    side[0], side[-1] = ys.start > 0, ys.stop < h
+    side[:, 0] |= xs.start > 0
+    side[:, -1] |= xs.stop < w
+    unbounded = set(np.unique(lab[side]).tolist())
+    near = lab[max(0, int(y0) - ys.start):max(0, int(np.ceil(y1)) - ys.start),
+               max(0, int(x0) - xs.start):max(0, int(np.ceil(x1)) - xs.start)]
+    spans = ndimage.find_objects(lab)
+    keep = [k for k in np.unique(near) if k and k not in unbounded
+            and spans[k - 1][0].stop - spans[k - 1][0].start <= 0.5 * h
+            and spans[k - 1][1].stop - spans[k - 1][1].start <= 0.5 * w]
+    return int((np.isin(lab, keep) & match(frame[ys, xs])).sum())
+
+
+def _hue(img: np.ndarray) -> np.ndarray:
+    """OpenCV HSV hue in degrees (0..360) of an RGB float image ``(H, W, 3)``."""
+    import cv2
+
+    return cv2.cvtColor(np.ascontiguousarray(img, np.float32), cv2.COLOR_RGB2HSV)[..., 0]
+
+
+def _moved(box: np.ndarray, f2r: np.ndarray, ref: int, t: int) -> tuple[float, ...]:
+    """``box`` seen at frame ``ref`` in frame ``t`` coordinates (moved with the camera)."""
+    shift = _apply(np.linalg.inv(f2r[t]) @ f2r[ref], np.zeros((1, 2)))[0]
+    return (box[0] + shift[0], box[1] + shift[1], box[2] + shift[0], box[3] + shift[1])
+
+
+def _window(shape: tuple[int, int], x0: float, y0: float, x1: float, y1: float, pad: int
+            ) -> tuple[slice, slice, np.ndarray | None]:
+    """Slices of the box grown by ``pad`` px (clipped to the image) and the mask of its
+    ``pad``-px ring outside the box within them (None when under 8 px or the box is empty)."""
+    h, w = shape
+    ys = slice(max(0, int(y0) - pad), min(h, int(np.ceil(y1)) + pad))
+    xs = slice(max(0, int(x0) - pad), min(w, int(np.ceil(x1)) + pad))
+    if ys.stop <= ys.start or xs.stop <= xs.start:
+        return ys, xs, None
+    ring = np.ones((ys.stop - ys.start, xs.stop - xs.start), bool)
+    ring[max(0, int(y0) - ys.start):max(0, int(np.ceil(y1)) - ys.start),
+         max(0, int(x0) - xs.start):max(0, int(np.ceil(x1)) - xs.start)] = False
+    if ring.sum() < 8 or ring.all():
+        return ys, xs, None
+    return ys, xs, ring

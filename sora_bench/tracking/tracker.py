@@ -53,7 +53,11 @@ The built-in ``blob`` tracker (version :data:`BLOB_VERSION`):
    (or grew after it came back) — something in front was covering it gradually — or when
    its predicted box overlaps another visible track; ``at_rest`` after its last sighting
    (before its first) when it was still and the frame still shows its colour there (the
-   background model took it in); otherwise ``absent`` (unexplained).
+   background model took it in); also ``at_rest``, in any frame it is not seen, when the
+   frame and the background model both show an object-sized region of its colour right
+   next to where it was seen (:func:`.occlusion.in_background`: a box that slid in at the
+   image edge and stopped there, whose crossed strip alone was foreground); otherwise
+   ``absent`` (unexplained).
 """
 
 from __future__ import annotations
@@ -71,7 +75,7 @@ from .background import compact_regions, rgb_distance
 from .camera_motion import BANDS, estimate_camera_motion
 from .detect import _Det, _detect
 from .from_truth import APPEARANCE_DIM
-from .occlusion import at_rest, track_states
+from .occlusion import at_rest, in_background, track_states
 
 __all__ = ["Tracker", "BlobTracker", "register_tracker", "get_tracker", "TRACKERS", "BLOB_VERSION",
            "DEFAULT_TRACKER", "BACKGROUNDS"]
@@ -82,8 +86,9 @@ __all__ = ["Tracker", "BlobTracker", "register_tracker", "get_tracker", "TRACKER
 #: 6: shadows judged per region under sensor noise; 7: ``at_rest`` before the first
 #: sighting too; 8: judged in the first sighting's box also for tracks of 3 sightings;
 #: 9: lost (found) at the image edge at full size, not about to cross it: not an exit (entry);
-#: 10: the per-region shadow test allows for the noise of its per-channel fit
-BLOB_VERSION = 10
+#: 10: the per-region shadow test allows for the noise of its per-channel fit;
+#: 11: ``at_rest`` where the background model holds the object next to its track
+BLOB_VERSION = 11
 #: the pixel tracker used when a run names none: ``blob-static`` separates the calibration
 #: defects better on scenes no rule was chosen on (BENCHMARKS.md, session 11)
 DEFAULT_TRACKER = "blob-static"
@@ -187,7 +192,7 @@ class BlobTracker:
         # colours from the 3x3-blurred frames: per-pixel noise would pick the saturated half
         dets = [_detect(frames[t], fg[t], min_area, bg[t], blurred[t]) for t in range(t_n)]
         obs = self._associate(dets, f2r)
-        return self._build(obs, f2r, t_n, w, h, frames, warnings)
+        return self._build(obs, f2r, t_n, w, h, frames, blurred, bg, warnings)
 
     # -------------------------------------------------------------------------- association
     def _associate(self, dets: list[list[_Det]], f2r: np.ndarray) -> list[dict[int, _Det]]:
@@ -291,7 +296,8 @@ class BlobTracker:
 
     # -------------------------------------------------------------------------------- output
     def _build(self, obs: list[dict[int, _Det]], f2r: np.ndarray, t_n: int, w: int, h: int,
-               frames: np.ndarray, warnings: list[str]) -> Tracks:
+               frames: np.ndarray, blurred: np.ndarray, bg: np.ndarray, warnings: list[str]
+               ) -> Tracks:
         # drop one-frame specks: noise, not objects
         # shadows and background-model ghosts: mostly lighting-change pixels over their life
         obs = [o for o in obs if np.median([d.illum for d in o.values()]) < 0.4]
@@ -315,6 +321,7 @@ class BlobTracker:
                 centroid[t] = [(d.box[0] + d.box[2]) / 2, (d.box[1] + d.box[3]) / 2]
                 area[t], app[t] = d.area, d.app
             state = at_rest(track_states(k, o, boxes, f2r, t_n, w, h), o, frames, f2r)
+            state = in_background(state, o, blurred, bg, f2r)
             tracks[tid] = Track(id=tid, box=boxes[k].copy(), centroid=centroid, area=area,
                                 visible=vis, state=state, appearance=app)
             s = np.full((t_n, 2), np.nan)
