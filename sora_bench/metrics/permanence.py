@@ -33,8 +33,9 @@ class ObjectPermanence(VideoMetric):
     # swaps on any jump (partner of the landing's size, lost mid-picture)
     # v14: a steady whole object lost next to a neighbour, unexplained for 3 frames,
     # vanished; v15: a jump back after a jump out (<= 3 frames) is no swap; v16: follows
-    # physics_continuity v7's teleports (its swap clues)
-    version: ClassVar[int] = 16
+    # physics_continuity v7's teleports (its swap clues); v17: a track of its hue carrying
+    # on where a pixel track was lost is no vanish
+    version: ClassVar[int] = 17
     higher_is_better: ClassVar[bool] = True
     needs: ClassVar[frozenset[str]] = frozenset({"tracks"})
     min_frames: ClassVar[int] = 3

@@ -9,7 +9,10 @@ in image px of the frame named first, ``severity`` in [0, 1]):
   then ``absent`` for >= 3 frames) to ``absent`` (hidden while in frame with nothing in
   front of it). Severity
   ``min(1, hidden frames / 2)``. Pixel tracks: unseen for at most 2 frames and then seen
-  again within half its size of where it was lost is a detector dropout, not a vanish.
+  again within half its size of where it was lost is a detector dropout, not a vanish;
+  nor is a loss after which another track of its hue takes over at the spot the next
+  frame (as for handovers below, within the hue change ``need``: the tracker lost the
+  object, on a bounce it did not predict, and started a new track on it).
 - ``pop_in``: a track first seen at frame 2 or later for >= 3 frames, whole and on its own
   in at least one of its first 3 (it may appear touching a neighbour), or away from the
   others in all 3 while cut by the image edge; ``absent`` in the frame before it and in
@@ -60,6 +63,10 @@ in image px of the frame named first, ``severity`` in [0, 1]):
   for a frame or two).
   Seen here means seen on its own: a share of a merged region is a prediction.
   Severity 1.
+- ``track_exchange`` (pixel tracks, severity 0): an ``identity_change`` that another
+  track explains: their boxes overlapped between the frames compared and each took the
+  other's hue (within ``need``), so the tracker swapped objects where they merged (a red
+  and an orange roller colliding); the objects kept their colours.
 - ``count_change``: the number of tracks present (visible or occluded) changes with no
   enter/exit to explain it; reported, not scored again (vanish/pop-in already are).
 
@@ -79,17 +86,20 @@ from typing import Any
 import numpy as np
 
 from ..types import Tracks
-from .permanence_handovers import handovers
+from .permanence_colour import colour_jumps, same_size, usual_size
+from .permanence_handovers import continued, exchanges, handovers
 from .permanence_swaps import swaps
-from .physics_traj import box_centre, boxes_near, clear_of_edges, near_usual_area, track_size
+from .physics_traj import (
+    box_centre,
+    boxes_near,
+    clear_of_edges,
+    own_sightings,
+    track_size,
+)
 from .track_colour import (
     HUE_JUMP,
-    MIN_SAT,
-    circ_median,
     hue_change,
-    hue_deg,
     hue_diff,
-    hue_jump_needed,
     track_hue,
 )
 
@@ -150,7 +160,7 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
             continue
         size = track_size(tr) or 1.0
         solo = solos[tid]
-        usual = _usual_size(tr)
+        usual = usual_size(tr)
         rigid = tid in rigids
         first = runs[0][0]
         # --- appearance at the start: pop-in or split? (only a whole object, on its own,
@@ -195,7 +205,8 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
                 whole = solo[b] or (e0 - s0 >= 2 and usual[b] and _steady(tr, a, b)
                                     and clear_of_edges(tr.box[b], tracks.width, tracks.height))
                 if s0 == b + 1 and whole and b - a >= 2 and not broke and not (
-                        pixel and _dropout(tr, b, nxt, e0 - s0 + 1, size)):
+                        pixel and (_dropout(tr, b, nxt, e0 - s0 + 1, size)
+                                   or continued(tracks, ids, solos, tid, b))):
                     events.append({"kind": "vanish", "object": tid, "frames": [s0, e0],
                                    "position": box_centre(tr.box[b]),
                                    "severity": float(min(1.0, (e0 - s0 + 1) / 2))})
@@ -209,15 +220,17 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
                 before = [t for t in range(max(a, b - 2), b + 1) if solo[t]]
                 after = [t for t in range(nxt, min(nxt + 3, runs[k + 1][1] + 1)) if solo[t]]
                 d, need = hue_change(tr.appearance, before, tr.appearance, after)
-                if d > need and rigid and _same_size(tr.area, before, after):
+                if d > need and rigid and same_size(tr.area, before, after):
                     events.append({"kind": "identity_change", "object": tid,
                                    "frames": [b, nxt], "position": box_centre(tr.box[nxt]),
                                    "hue_change_deg": d,
                                    "severity": float(min(1.0, d / (2 * need)))})
         # --- abrupt appearance change while visible and alone (hue: robust to shading)
         if rigid:
-            events += _colour_jumps(tid, tr, vis & solo)
+            events += colour_jumps(tid, tr, vis & solo)
     if pixel:
+        usual = {tid: own_sightings(tracks, tid) & usual_size(tracks.tracks[tid]) for tid in ids}
+        events = exchanges(tracks, ids, solos, usual, events)
         events += handovers(tracks, ids, solos, rigids)
     events += swaps(teleports or [], tracks)
     events += _count_changes(tracks, ids)
@@ -258,42 +271,6 @@ def _solo(tracks: Tracks, ids: list[str], tid: str, *, edge_ok: bool = False) ->
     return ok
 
 
-def _colour_jumps(tid: str, tr: Any, vis: np.ndarray) -> list[dict[str, Any]]:
-    """Identity changes while visible: the circular median hue of the (up to) 3 visible
-    frames before frame t and of the 3 from t on differ by more than
-    :func:`hue_jump_needed` for the duller side, both sides being saturated (chroma offset
-    from grey > 0.06) and of one size (:func:`_same_size`), in frames where the region has
-    its usual size (:func:`_usual_size`); one event per run of such
-    frames, at its largest difference relative to what was needed."""
-    app = np.asarray(tr.appearance, np.float64)
-    chroma = app[:, 3:6]
-    sat = np.linalg.norm(chroma - 1.0 / 3.0, axis=1)
-    ok = vis & np.isfinite(chroma).all(axis=1) & (sat > MIN_SAT) & _usual_size(tr)
-    idx = np.flatnonzero(ok)
-    hue = hue_deg(app[:, :3])
-    d = np.zeros(len(idx))
-    need = np.full(len(idx), np.inf)
-    for k in range(2, len(idx) - 1):
-        b, a = idx[max(0, k - 3):k], idx[k:k + 3]
-        if len(b) >= 2 and len(a) >= 2 and _same_size(tr.area, b, a):
-            d[k] = hue_diff(circ_median(hue[b]), circ_median(hue[a]))
-            need[k] = hue_jump_needed(min(float(np.median(sat[b])), float(np.median(sat[a]))))
-    out = []
-    k = 0
-    while k < len(idx):
-        if d[k] > need[k]:
-            s = k
-            while k < len(idx) and d[k] > need[k]:
-                k += 1
-            j = s + int(np.argmax(d[s:k] / need[s:k]))
-            t = int(idx[j])
-            out.append({"kind": "identity_change", "object": tid, "frames": [int(idx[j - 1]), t],
-                        "position": box_centre(tr.box[t]), "hue_change_deg": float(d[j]),
-                        "severity": float(min(1.0, d[j] / (2 * need[j])))})
-        k += 1
-    return out
-
-
 def _steady(tr: Any, a: int, b: int) -> bool:
     """The track's last 3 sightings of the run ``a..b`` have areas within 0.8..1.25 x their
     median: a well-detected object, not a region that noise makes come and go."""
@@ -312,26 +289,6 @@ def _dropout(tr: Any, last: int, back: int, gap: int, size: float) -> bool:
         return False
     shift = np.subtract(box_centre(tr.box[last]), box_centre(tr.box[back]))
     return bool(np.hypot(*shift) <= 0.5 * size)
-
-
-def _usual_size(tr: Any, reach: int = 2, lo: float = 0.6, hi: float = 1.6) -> np.ndarray:
-    """(T,) bool: the track's area within ``lo..hi`` x the median of its ``2 reach + 1``
-    nearest sightings (itself included). :func:`_solo` compares with the median over the
-    whole track, which a track whose region shrinks as it slows (its motion blur and shadow
-    going) cannot use: a region that flickers between the object alone and the object
-    merged with a neighbour would keep the merged frames, and their hue."""
-    return near_usual_area(tr.area, np.flatnonzero(np.asarray(tr.visible, bool)), lo, hi, reach)
-
-
-def _same_size(area: np.ndarray, before, after) -> bool:
-    """The region keeps its size across a colour change (median areas within a factor
-    1 / 0.7): one that grows or shrinks as its colour shifts is merging with, or parting
-    from, something of another colour, not becoming another object."""
-    if not len(before) or not len(after):
-        return True  # nothing to compare (the hue test has nothing either)
-    a = np.asarray(area, np.float64)
-    x, y = float(np.median(a[list(before)])), float(np.median(a[list(after)]))
-    return min(x, y) >= 0.7 * max(x, y)
 
 
 def _parent(tracks: Tracks, ids: list[str], tid: str, t: int, size: float) -> str | None:

@@ -129,11 +129,13 @@ def test_longer_moved_or_exact_gaps_are_vanishes(tracks):
     assert ev["frames"][0] == 6
 
 
-def _split_at_recolour(after_rgb, offset: float = 0.0, area_after: float = 100.0) -> Tracks:
+def _split_at_recolour(after_rgb, offset: float = 0.0, area_after: float = 100.0,
+                       hidden: str = "occluded") -> Tracks:
     """The pixel tracker cannot follow a ball that changes hue: track 'old' (red) is seen
     frames 0-7 falling at x=40; track 'new' (``after_rgb``) is first seen at frame 8,
     ``offset`` px to the right of where the ball was going, and stays. Neither has a
-    pop-in or a vanish the tracker's occlusion states would not excuse."""
+    pop-in or a vanish the tracker's occlusion states would not excuse. ``hidden``: the
+    state of each track where it is not seen."""
     ys = np.linspace(20, 50, T)
 
     def track(tid, frames, x, rgb, area):
@@ -141,7 +143,7 @@ def _split_at_recolour(after_rgb, offset: float = 0.0, area_after: float = 100.0
         xy = np.where(vis[:, None], np.stack([np.full(T, x), ys], 1), np.nan)
         rgb = np.float32(rgb)
         app = np.tile(np.concatenate([rgb, rgb / rgb.sum()]), (T, 1))
-        state = tuple("visible" if v else "occluded" for v in vis)
+        state = tuple("visible" if v else hidden for v in vis)
         return Track(tid, np.concatenate([xy - 5, xy + 5], axis=1), xy,
                      np.where(vis, area, 0.0), vis, state, app)
 
@@ -167,6 +169,21 @@ def test_a_new_track_of_another_hue_taking_over_at_the_spot_is_an_identity_chang
 ])
 def test_same_colour_far_away_or_another_size_is_no_handover(kw):
     assert _handovers(_split_at_recolour(**kw)) == []
+
+
+def test_a_track_of_its_colour_carrying_on_where_it_was_lost_is_no_vanish():
+    # the tracker lost the ball (an unpredicted bounce, say) and started a new track on it
+    assert _vanishes(_split_at_recolour((0.75, 0.25, 0.2), hidden="absent")) == []
+
+
+@pytest.mark.parametrize("kw", [
+    {"after_rgb": (0.2, 0.3, 0.8)},  # another hue: an identity change, not the same ball
+    {"after_rgb": (0.75, 0.25, 0.2), "offset": 15.0},  # somewhere else
+    {"after_rgb": (0.75, 0.25, 0.2), "area_after": 200.0},  # twice the size
+])
+def test_a_track_that_does_not_carry_it_on_leaves_the_vanish(kw):
+    (ev,) = _vanishes(_split_at_recolour(**kw, hidden="absent"))
+    assert ev["object"] == "old" and ev["frames"][0] == 8
 
 
 def test_truth_tracks_are_not_judged_for_handovers():
@@ -247,3 +264,49 @@ def test_gone_for_good_next_to_a_neighbour_with_nothing_in_front_is_a_vanish():
 ])
 def test_lost_next_to_a_neighbour_briefly_or_merged_is_no_vanish(kw):
     assert _vanishes(_with_neighbour(**kw)) == []
+
+
+RED, ORANGE, BLUE = (0.85, 0.15, 0.15), (0.95, 0.55, 0.15), (0.2, 0.3, 0.85)
+
+
+def _collide(sep: float, a_after=ORANGE, b_after=RED) -> Tracks:
+    """A red roller (track 'a', x 20 -> 36 and back) and an orange one ('b', mirrored about
+    x = 48) meet at frames 6-7 with centres ``sep`` px apart (boxes 10 px wide: at 2 px
+    they are one region, at 12 px apart) and roll back; from frame 8 on 'a' shows
+    ``a_after`` and 'b' ``b_after`` (by default each other's colour)."""
+    xa = np.concatenate([np.linspace(20, 36, 7), [36.0], np.linspace(36, 20, T - 8)])
+    xb = 96.0 - xa
+    xb[[6, 7]] = xa[[6, 7]] + sep
+
+    def track(tid, x, before, after):
+        xy = np.stack([x, np.full(T, 50.0)], 1)
+        rgb = np.where(np.arange(T)[:, None] >= 8, np.float32(after), np.float32(before))
+        app = np.concatenate([rgb, rgb / rgb.sum(1, keepdims=True)], 1).astype(np.float32)
+        return Track(tid, np.concatenate([xy - 5, xy + 5], axis=1), xy, np.full(T, 100.0),
+                     np.ones(T, bool), ("visible",) * T, app)
+
+    return Tracks({"a": track("a", xa, RED, a_after), "b": track("b", xb, ORANGE, b_after)},
+                  T, 80, 80, "tracker:blob")
+
+
+def _kinds(tracks: Tracks) -> list[tuple[str, str, float]]:
+    return sorted((e["kind"], e["object"], e["severity"]) for e in permanence_events(tracks)
+                  if e["kind"] in ("identity_change", "track_exchange"))
+
+
+def test_two_merged_tracks_that_part_with_each_others_colours_swapped_objects():
+    # at frames 6-7 they are one region: which is which after is the tracker's guess
+    kinds = _kinds(_collide(2.0))
+    assert kinds and all(k == "track_exchange" and s == 0.0 for k, _, s in kinds)
+
+
+def test_colours_exchanged_without_merging_are_identity_changes():
+    # 2 px apart at contact: the tracker could tell them apart, the objects changed colour
+    kinds = _kinds(_collide(12.0))
+    assert [k for k, _, _ in kinds] == ["identity_change", "identity_change"]
+
+
+def test_a_colour_change_the_other_track_does_not_mirror_is_an_identity_change():
+    # 'a' turns blue after merging with 'b', which stays orange: no exchange explains it
+    kinds = _kinds(_collide(2.0, a_after=BLUE, b_after=ORANGE))
+    assert ("identity_change", "a") in [(k, o) for k, o, _ in kinds]
