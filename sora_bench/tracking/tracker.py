@@ -38,7 +38,8 @@ The built-in ``blob`` tracker (version :data:`BLOB_VERSION`):
    (appearance: dominant colour, the mean RGB of the more saturated half of the region;
    a track's own: the median over its last 6 sightings of the usual size, not merged)
    where ``p_pred`` is a constant-velocity prediction in camera-stabilised coordinates, so a
-   track keeps its identity through occlusions (it coasts for as long as the clip lasts); pairs
+   track keeps its identity through occlusions (it coasts for as long as the clip lasts,
+   once seen in 3 frames; a younger one lost for more than 2 frames is over); pairs
    with cost above ``gate`` are not matched, nor are two saturated regions whose hues differ by
    more than 35 degrees (a red ball does not become a blue one). Unmatched detections start
    new tracks.
@@ -87,8 +88,9 @@ __all__ = ["Tracker", "BlobTracker", "register_tracker", "get_tracker", "TRACKER
 #: sighting too; 8: judged in the first sighting's box also for tracks of 3 sightings;
 #: 9: lost (found) at the image edge at full size, not about to cross it: not an exit (entry);
 #: 10: the per-region shadow test allows for the noise of its per-channel fit;
-#: 11: ``at_rest`` where the background model holds the object next to its track
-BLOB_VERSION = 11
+#: 11: ``at_rest`` where the background model holds the object next to its track;
+#: 12: a track seen in fewer than 3 frames does not coast over more than 2 unseen frames
+BLOB_VERSION = 12
 #: the pixel tracker used when a run names none: ``blob-static`` separates the calibration
 #: defects better on scenes no rule was chosen on (BENCHMARKS.md, session 11)
 DEFAULT_TRACKER = "blob-static"
@@ -225,6 +227,11 @@ class BlobTracker:
                                                axis=-1))
                 # a saturated object never turns into one of another hue: forbid such pairs
                 cost = np.where(_hue_clash(np.array(apps), dapp), 1e6, cost)
+                # a track seen in fewer than 3 frames has no velocity to coast on: lost
+                # for more than 2 frames, it is over (else a ghost of frame 0 takes the
+                # next object to appear anywhere within its widening gate)
+                young = np.array([len(tr) < 3 for tr in tracks])[:, None]
+                cost = np.where(young & (gap > 3), 1e6, cost)
                 r, c = linear_sum_assignment(np.minimum(cost, 1e6))
                 assigned = set()
                 for a, b in zip(r, c):

@@ -256,3 +256,17 @@ def test_found_at_the_edge_at_full_size_did_not_come_in_there():
     tr = _along_the_edge(-2.67, (0, 15))
     assert tr.box[16, 0] <= 1.0 and tr.visible[16:].all()
     assert set(tr.state[:16]) == {"absent"}
+
+
+def test_a_track_seen_twice_does_not_coast_onto_a_later_object():
+    # a red ball seen in frames 0-1 only, another red ball appearing at frame 10 some 30 px
+    # away: the young track has no velocity to predict it with, so it does not take it
+    # (before tracker v12 it did, and the newcomer's pop-in went unseen)
+    objs = [{"id": "a", "pos": roll(T, 24, -1.2, 1.0), "radius": 0.25, "color": "red"},
+            {"id": "b", "pos": roll(T, 24, 0.2, 1.0), "radius": 0.25, "color": "red"}]
+    truth = make_truth(objs, T, hidden={"a": (2, T - 1), "b": (0, 9)})
+    hyp = BlobTracker().track(render(truth, objs))
+    late = [t for t in hyp.tracks.values() if t.visible[10:].sum() >= 3]
+    assert len(late) == 1
+    assert not late[0].visible[:10].any()
+    assert set(late[0].state[:10]) == {"absent"}
