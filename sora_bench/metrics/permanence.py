@@ -34,8 +34,9 @@ class ObjectPermanence(VideoMetric):
     # v14: a steady whole object lost next to a neighbour, unexplained for 3 frames,
     # vanished; v15: a jump back after a jump out (<= 3 frames) is no swap; v16: follows
     # physics_continuity v7's teleports (its swap clues); v17: a track of its hue carrying
-    # on where a pixel track was lost is no vanish
-    version: ClassVar[int] = 17
+    # on where a pixel track was lost is no vanish; v18: a pixel track that appears against
+    # neighbours all of another hue may be a pop-in
+    version: ClassVar[int] = 18
     higher_is_better: ClassVar[bool] = True
     needs: ClassVar[frozenset[str]] = frozenset({"tracks"})
     min_frames: ClassVar[int] = 3

@@ -15,7 +15,9 @@ in image px of the frame named first, ``severity`` in [0, 1]):
   object, on a bounce it did not predict, and started a new track on it).
 - ``pop_in``: a track first seen at frame 2 or later for >= 3 frames, whole and on its own
   in at least one of its first 3 (it may appear touching a neighbour), or away from the
-  others in all 3 while cut by the image edge; ``absent`` in the frame before it and in
+  others in all 3 while cut by the image edge, or (pixel tracks) seen in all 3 with every
+  track it touches of a clearly other hue (both saturated, > 45 degrees apart: no piece
+  cut from it); ``absent`` in the frame before it and in
   >= 2 frames in all, with no ``occluded`` frame before it, or else ``absent`` in the 3
   frames right before it (a backward guess that crossed something long ago does not
   excuse frames in plain view; an ``out_of_frame`` guess far back does not either: it
@@ -176,7 +178,8 @@ def permanence_events(tracks: Tracks, *, fractures: dict[str, int] | None = None
         if first >= 2 and uncovered and (
                 tr.attributes.get("parent") or (runs[0][1] - first >= 2 and (
                     solo[first:first + 3].any()
-                    or _solo(tracks, ids, tid, edge_ok=True)[first:first + 3].all()))):
+                    or _solo(tracks, ids, tid, edge_ok=True)[first:first + 3].all()
+                    or (pixel and _unlike_neighbours(tracks, ids, tid, first))))):
             # Truth names fragments' parents; pixel tracks guess from contact
             parent = None if tracks.source == "truth" else _parent(tracks, ids, tid, first, size)
             expected = bool(tr.attributes.get("parent")) or breaks_expected or any(
@@ -289,6 +292,26 @@ def _dropout(tr: Any, last: int, back: int, gap: int, size: float) -> bool:
         return False
     shift = np.subtract(box_centre(tr.box[last]), box_centre(tr.box[back]))
     return bool(np.hypot(*shift) <= 0.5 * size)
+
+
+def _unlike_neighbours(tracks: Tracks, ids: list[str], tid: str, first: int) -> bool:
+    """Pixel tracks: in each of its first 3 frames, seen, and every track its box touches
+    (within 1 px) is of a clearly other hue (both saturated, more than 45 degrees apart):
+    a ball that appears against a roller is no piece cut from it."""
+    tr = tracks.tracks[tid]
+    frames = list(range(first, min(first + 3, tracks.num_frames)))
+    mine = track_hue(tr.appearance, frames)
+    if len(frames) < 3 or mine is None or not all(tr.visible[f] for f in frames):
+        return False
+    for j in ids:
+        o = tracks.tracks[j]
+        if j == tid or not any(boxes_near(tr.box[f], o.box[f], 1.0) for f in frames):
+            continue
+        theirs = track_hue(o.appearance, [f for f in range(max(0, first - 3), first + 3)
+                                          if o.visible[f]])
+        if theirs is None or hue_diff(mine, theirs) <= 45.0:
+            return False
+    return True
 
 
 def _parent(tracks: Tracks, ids: list[str], tid: str, t: int, size: float) -> str | None:

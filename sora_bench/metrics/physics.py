@@ -157,8 +157,8 @@ class PhysicsExpectations(_PhysicsMetric):
 
     name = "physics_expectations"
     # v2: ``keeps_identity`` reads object_permanence's identity events, so it follows their
-    # rules (object_permanence v12); v3-v7: follow object_permanence v13-v17
-    version: ClassVar[int] = 7
+    # rules (object_permanence v12); v3-v8: follow object_permanence v13-v18
+    version: ClassVar[int] = 8
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     FLAG_BELOW = 0.75
 
@@ -187,8 +187,8 @@ class PhysicsScore(_PhysicsMetric):
     expectations); sub-metrics that skip are left out."""
 
     name = "physics_score"
-    # follows its parts (gravity v3, continuity v7, penetration v9, expectations v7)
-    version: ClassVar[int] = 22
+    # follows its parts (gravity v3, continuity v7, penetration v9, expectations v8)
+    version: ClassVar[int] = 23
     FLAG_BELOW = 0.6
     needs: ClassVar[frozenset[str]] = frozenset({"tracks", "prompt"})
     _PARTS: ClassVar[tuple[type[_PhysicsMetric], ...]] = (

@@ -310,3 +310,36 @@ def test_a_colour_change_the_other_track_does_not_mirror_is_an_identity_change()
     # 'a' turns blue after merging with 'b', which stays orange: no exchange explains it
     kinds = _kinds(_collide(2.0, a_after=BLUE, b_after=ORANGE))
     assert ("identity_change", "a") in [(k, o) for k, o, _ in kinds]
+
+
+GREEN, PURPLE = (0.2, 0.7, 0.25), (0.55, 0.25, 0.7)
+
+
+def _appears_against(neighbour_rgb) -> list[dict]:
+    """A green ball first seen at frame 8, unseen and uncovered (``absent``) before, its box
+    touching a rolling neighbour's in its first 3 frames."""
+    def track(tid, xy, vis, rgb, area):
+        xy = np.where(vis[:, None], xy, np.nan)
+        rgb = np.float32(rgb)
+        app = np.tile(np.concatenate([rgb, rgb / rgb.sum()]), (T, 1))
+        state = tuple("visible" if v else "absent" for v in vis)
+        return Track(tid, np.concatenate([xy - 5, xy + 5], axis=1), xy,
+                     np.where(vis, area, 0.0), vis, state, app)
+
+    roller_xy = np.stack([np.linspace(20, 60, T), np.full(T, 50.0)], 1)
+    ball_xy = roller_xy + [10.0, -8.0]  # boxes 10 px wide: touching at the corner
+    tracks = Tracks({"roller": track("roller", roller_xy, np.ones(T, bool), neighbour_rgb, 100.0),
+                     "ball": track("ball", ball_xy, np.arange(T) >= 8, GREEN, 100.0)},
+                    T, 80, 80, "tracker:blob")
+    return [e for e in permanence_events(tracks) if e["object"] == "ball"
+            and e["kind"] in ("pop_in", "split")]
+
+
+def test_an_object_appearing_against_one_of_another_hue_popped_in():
+    (ev,) = _appears_against(PURPLE)
+    assert ev["kind"] == "pop_in" and ev["frames"] == [8, 8]
+
+
+def test_a_region_appearing_against_one_of_its_own_hue_is_not_judged_a_pop_in():
+    # (a piece of the neighbour, or the neighbour's region cut in two)
+    assert [e["kind"] for e in _appears_against((0.25, 0.65, 0.3))] != ["pop_in"]

@@ -5,6 +5,7 @@ not a vanish or a pop-in; an object that really went, or was not there yet, stay
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sora_bench.generator.reference import render_scene
 from sora_bench.metrics.base import RunContext, SampleContext
@@ -91,28 +92,21 @@ def test_a_box_sliding_in_at_the_edge_and_resting_there_is_no_pop_in():
     assert _permanence(402, "vanish") < ObjectPermanence.FLAG_BELOW
 
 
-def test_scenery_of_the_track_colour_does_not_excuse_it():
-    # a blue ball lost under a blue sky: the sky runs on past the window; not an object
-    frames = np.full((T, 80, 80, 3), FLOOR, np.float32)
-    frames[:, :30] = (0.3, 0.5, 0.9)
-    blue = np.array([0.2, 0.3, 0.85], np.float32)
-    app = np.concatenate([blue, blue / blue.sum()]).astype(np.float32)
-    box = np.array([34.0, 30.0, 46.0, 42.0])
-    obs = {t: _Det(box.copy(), np.array([40.0, 36.0]), 144.0, app) for t in (0, 1, 2)}
-    state = ("visible",) * 3 + ("absent",) * (T - 3)
-    out = in_background(state, obs, frames, frames.copy(), np.repeat(np.eye(3)[None], T, 0))
-    assert out == state
-
-
-def test_scenery_across_the_whole_picture_does_not_excuse_a_big_track():
+@pytest.mark.parametrize("sky_rows, blue, box, area", [
+    # a blue ball lost under a blue sky: the sky runs on past the search window
+    (30, (0.2, 0.3, 0.85), (34.0, 30.0, 46.0, 42.0), 144.0),
     # a big track: its search window reaches both image sides, so the sky band is bounded
     # by the image there; it still spans the picture and is no object
+    (22, (0.39, 0.5, 0.83), (12.0, 34.0, 32.0, 59.0), 290.0),
+])
+def test_scenery_of_the_track_colour_does_not_excuse_it(sky_rows, blue, box, area):
     frames = np.full((T, 80, 80, 3), FLOOR, np.float32)
-    frames[:, :22] = (0.3, 0.5, 0.9)
-    blue = np.array([0.39, 0.5, 0.83], np.float32)
-    app = np.concatenate([blue, blue / blue.sum()]).astype(np.float32)
-    box = np.array([12.0, 34.0, 32.0, 59.0])
-    obs = {t: _Det(box.copy(), np.array([22.0, 46.5]), 290.0, app) for t in (0, 1, 2)}
+    frames[:, :sky_rows] = (0.3, 0.5, 0.9)
+    c = np.array(blue, np.float32)
+    app = np.concatenate([c, c / c.sum()]).astype(np.float32)
+    box = np.array(box)
+    centre = np.array([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2])
+    obs = {t: _Det(box.copy(), centre, area, app) for t in (0, 1, 2)}
     state = ("visible",) * 3 + ("absent",) * (T - 3)
     out = in_background(state, obs, frames, frames.copy(), np.repeat(np.eye(3)[None], T, 0))
     assert out == state
