@@ -1,5 +1,6 @@
 """Occlusion reasoning of the blob tracker: the state of a track in the frames it is not
-seen (``out_of_frame``, ``occluded`` or ``absent``); rules in :mod:`.tracker` (step 5)."""
+seen (``out_of_frame``, ``occluded``, ``at_rest`` or ``absent``); rules in :mod:`.tracker`
+(step 5)."""
 
 from __future__ import annotations
 
@@ -179,20 +180,21 @@ def in_background(state: tuple[str, ...], o: dict[int, _Det], blurred: np.ndarra
     background model. An object that enters at the image edge and stops there (a sliding
     box) holds most of its pixels for most of the clip, so the model takes those in and
     only the strip it crossed is foreground: a track that starts and ends mid-picture,
-    next to the rest of its own object. Rule: within the box of the nearest sighting
-    (moved with the camera) grown by half its larger side on each side, at least ``share``
-    x the track's median area shows the track's colour in both the frame and the
-    background: OpenCV hue within ``max_hue`` degrees of the track's, chroma (RGB max -
-    min) above ``min_chroma``, and an RGB colour nearer the track's (median over its
-    sightings) than the surroundings' (median background colour of the 3-px ring around
-    the grown box), counted in the background's regions of that colour that reach into
-    the grown box, end within 3 half-sides of it (or at the image edge) and span at most
-    half the image: a region running on (the sky above a blue ball) is scenery, not an
-    object the model holds. A
-    vanished object fails it (the frame no longer shows it), as does a popped-in one
-    (nothing of its colour before it). Grey tracks (chroma below
-    ``min_chroma``) have no reliable hue and are left as they are. ``blurred`` and ``bg``:
-    ``(T, H, W, 3)`` float 0..1."""
+    next to the rest of its own object.
+
+    Rule: within the box of the nearest sighting (moved with the camera) grown by half its
+    larger side on each side, at least ``share`` x the track's median area shows the
+    track's colour in both the frame and the background: OpenCV hue within ``max_hue``
+    degrees of the track's, chroma (RGB max - min) above ``min_chroma``, and an RGB colour
+    nearer the track's (median over its sightings) than the surroundings' (median
+    background colour of the 3-px ring around the grown box). Pixels count only in the
+    background's regions of that colour that reach into the grown box, end within 3
+    half-sides of it (or at the image edge) and span at most half the image: a region
+    running on (the sky above a blue ball) is scenery, not an object the model holds
+    (:func:`_held_nearby`). A vanished object fails the rule (the frame no longer shows
+    it), as does a popped-in one (nothing of its colour before it). Grey tracks (chroma
+    below ``min_chroma``) have no reliable hue and are left as they are. ``blurred`` and
+    ``bg``: ``(T, H, W, 3)`` float 0..1."""
     fr = sorted(o)
     colour = np.median([o[t].app[:3] for t in fr], axis=0).astype(np.float32)
     if colour.max() - colour.min() < min_chroma or "absent" not in state:
