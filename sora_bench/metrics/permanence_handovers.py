@@ -4,7 +4,7 @@ never lets a track change hue, so an object that changes colour ends one track a
 another, and the two tracks' occlusion states excuse each other (no vanish, no pop-in).
 :func:`continued` finds the same kind of arrival in the old track's own hue: the tracker
 lost an object and started a new track on it, which is no vanish. :func:`exchanges` finds
-colour changes that two touching tracks made by swapping objects. Positions are
+colour changes that two tracks made by swapping objects where their regions merged. Positions are
 stabilised pixels."""
 
 from __future__ import annotations
@@ -74,6 +74,8 @@ def continued(tracks: Tracks, ids: list[str], solo: Mapping[str, np.ndarray], a:
     steps = np.linalg.norm(np.diff(pos[a][seen], axis=0), axis=1)
     step = float(np.median(steps)) if steps.size else 0.0
     before = [int(t) for t in seen if solo[a][t]]
+    if not before:  # no colour of its own to compare
+        return None
     for b, after in _arrivals(tracks, ids, solo, pos, a, end, before, 0.5 * size + step, size):
         tb = tracks.tracks[b]
         if track_hue(ta.appearance, before) is None or track_hue(tb.appearance, after) is None:
