@@ -52,10 +52,11 @@ def colour_jumps(tid: str, tr: Any, vis: np.ndarray) -> list[dict[str, Any]]:
 
 def usual_size(tr: Any, reach: int = 2, lo: float = 0.6, hi: float = 1.6) -> np.ndarray:
     """(T,) bool: the track's area within ``lo..hi`` x the median of its ``2 reach + 1``
-    nearest sightings (itself included). :func:`~.permanence_events._solo` compares with the median over the
-    whole track, which a track whose region shrinks as it slows (its motion blur and shadow
-    going) cannot use: a region that flickers between the object alone and the object
-    merged with a neighbour would keep the merged frames, and their hue."""
+    nearest sightings (itself included). :func:`~.permanence_events._solo` compares with
+    the median over the whole track, which a track whose region shrinks as it slows (its
+    motion blur and shadow going) cannot use: a region that flickers between the object
+    alone and the object merged with a neighbour would keep the merged frames, and their
+    hue."""
     return near_usual_area(tr.area, np.flatnonzero(np.asarray(tr.visible, bool)), lo, hi, reach)
 
 

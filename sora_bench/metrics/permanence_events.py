@@ -91,19 +91,8 @@ from ..types import Tracks
 from .permanence_colour import colour_jumps, same_size, usual_size
 from .permanence_handovers import continued, exchanges, handovers
 from .permanence_swaps import swaps
-from .physics_traj import (
-    box_centre,
-    boxes_near,
-    clear_of_edges,
-    own_sightings,
-    track_size,
-)
-from .track_colour import (
-    HUE_JUMP,
-    hue_change,
-    hue_diff,
-    track_hue,
-)
+from .physics_traj import box_centre, boxes_near, clear_of_edges, own_sightings, track_size
+from .track_colour import HUE_JUMP, hue_change, hue_diff, track_hue
 
 __all__ = ["permanence_events", "permanence_score", "WEIGHTS", "judged_tracks"]
 

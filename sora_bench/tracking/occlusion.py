@@ -195,9 +195,11 @@ def in_background(state: tuple[str, ...], o: dict[int, _Det], blurred: np.ndarra
     it), as does a popped-in one (nothing of its colour before it). Grey tracks (chroma
     below ``min_chroma``) have no reliable hue and are left as they are. ``blurred`` and
     ``bg``: ``(T, H, W, 3)`` float 0..1."""
+    if "absent" not in state:
+        return state
     fr = sorted(o)
     colour = np.median([o[t].app[:3] for t in fr], axis=0).astype(np.float32)
-    if colour.max() - colour.min() < min_chroma or "absent" not in state:
+    if colour.max() - colour.min() < min_chroma:
         return state
     hue = _hue(colour[None, None])[0, 0]
     need = share * float(np.median([o[t].area for t in fr]))
